@@ -1,0 +1,368 @@
+package dev.baton.core;
+
+import dev.baton.core.Outcome.Rejected;
+import dev.baton.core.model.EventType;
+import dev.baton.core.model.Progress;
+import dev.baton.core.model.QueueSummary;
+import dev.baton.core.model.Task;
+import dev.baton.core.model.TaskEvent;
+import dev.baton.core.model.TaskStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The canonical binary form of everything the core stores or logs. Equal values encode to equal
+ * bytes (collections are written in order, maps sorted), which is what makes snapshots of two
+ * replicas comparable byte for byte.
+ *
+ * <p>Every value starts with a format byte, and commands and outcomes with a type tag from the
+ * tables below. Tags are never reused: a new command gets a new tag, so an old log still reads.
+ */
+public final class Codec {
+    private Codec() {
+    }
+
+    private static final int FORMAT = 1;
+
+    // Command tags: append only.
+    private static final int CREATE_TASK = 1;
+    private static final int UPDATE_TASK = 2;
+    private static final int DELETE_TASK = 3;
+    private static final int TICK = 4;
+
+    // Outcome tags: append only.
+    private static final int TASK_CREATED = 1;
+    private static final int TASK_FOUND = 2;
+    private static final int TASK_UPDATED = 3;
+    private static final int TASK_DELETED = 4;
+    private static final int TICKED = 5;
+    private static final int REJECTED = 6;
+
+    // ----- log entries -----
+
+    /** What a node proposes: the idempotency key and the command, not yet stamped. */
+    public static byte[] encodeRequest(String idempotencyKey, Command command) {
+        ByteWriter w = new ByteWriter(128).u8(FORMAT).str(idempotencyKey);
+        writeCommand(w, command);
+        return w.toByteArray();
+    }
+
+    /** The leader prepends its time to a request; this reads the result back. */
+    public static Entry decodeEntry(byte[] stamped) {
+        ByteReader r = new ByteReader(stamped);
+        long leaderTimeMs = r.i64();
+        Check.state(r.u8() == FORMAT, "unknown entry format");
+        String key = r.str();
+        Command command = readCommand(r);
+        Check.state(r.atEnd(), "trailing bytes after a command");
+        return new Entry(leaderTimeMs, key, command);
+    }
+
+    /** The request bytes the machine fingerprints for idempotency (the entry minus its stamp). */
+    public static byte[] encodeCommand(Command command) {
+        ByteWriter w = new ByteWriter(128);
+        writeCommand(w, command);
+        return w.toByteArray();
+    }
+
+    private static void writeCommand(ByteWriter w, Command command) {
+        if (command instanceof Command.CreateTask c) {
+            w.u8(CREATE_TASK).str(c.queue()).str(c.subject()).str(c.description())
+                    .str(c.activeForm()).i32(c.priority());
+            writeLongs(w, c.blockedBy());
+            writeStrings(w, c.resources());
+            writeStrings(w, c.requires());
+            writeMap(w, c.labels());
+            w.str(c.key()).optI32(c.maxAttempts()).optI64(c.stallMs()).optI64(c.notBeforeMs())
+                    .optI64(c.delayMs());
+        } else if (command instanceof Command.UpdateTask u) {
+            w.u8(UPDATE_TASK).str(u.queue()).i64(u.id()).str(u.subject()).str(u.description())
+                    .str(u.activeForm()).optI32(u.priority()).bool(u.labels() != null);
+            if (u.labels() != null) {
+                writeMap(w, u.labels());
+            }
+            w.bool(u.resources() != null);
+            if (u.resources() != null) {
+                writeStrings(w, u.resources());
+            }
+            w.optI32(u.maxAttempts()).optI64(u.notBeforeMs()).bool(u.clearNotBefore());
+            writeLongs(w, u.addBlockedBy());
+            writeLongs(w, u.removeBlockedBy());
+        } else if (command instanceof Command.DeleteTask d) {
+            w.u8(DELETE_TASK).str(d.queue()).i64(d.id());
+        } else if (command instanceof Command.Tick) {
+            w.u8(TICK);
+        } else {
+            throw new AssertionError("no tag for " + command);
+        }
+    }
+
+    private static Command readCommand(ByteReader r) {
+        int tag = r.u8();
+        switch (tag) {
+            case CREATE_TASK:
+                return new Command.CreateTask(r.str(), r.str(), r.str(), r.str(), r.i32(),
+                        readLongs(r), readStrings(r), readStrings(r), readMap(r), r.str(),
+                        r.optI32(), r.optI64(), r.optI64(), r.optI64());
+            case UPDATE_TASK: {
+                String queue = r.str();
+                long id = r.i64();
+                String subject = r.str();
+                String description = r.str();
+                String activeForm = r.str();
+                Integer priority = r.optI32();
+                SortedMap<String, String> labels = r.bool() ? readMap(r) : null;
+                List<String> resources = r.bool() ? readStrings(r) : null;
+                return new Command.UpdateTask(queue, id, subject, description, activeForm,
+                        priority, labels, resources, r.optI32(), r.optI64(), r.bool(),
+                        readLongs(r), readLongs(r));
+            }
+            case DELETE_TASK:
+                return new Command.DeleteTask(r.str(), r.i64());
+            case TICK:
+                return new Command.Tick();
+            default:
+                throw new IllegalStateException("unknown command tag " + tag);
+        }
+    }
+
+    // ----- outcomes -----
+
+    public static byte[] encodeOutcome(Outcome outcome) {
+        ByteWriter w = new ByteWriter(256).u8(FORMAT);
+        if (outcome instanceof Outcome.TaskCreated o) {
+            writeTask(w.u8(TASK_CREATED), o.task());
+        } else if (outcome instanceof Outcome.TaskFound o) {
+            writeTask(w.u8(TASK_FOUND), o.task());
+        } else if (outcome instanceof Outcome.TaskUpdated o) {
+            writeTask(w.u8(TASK_UPDATED), o.task());
+        } else if (outcome instanceof Outcome.TaskDeleted o) {
+            writeTask(w.u8(TASK_DELETED), o.task());
+        } else if (outcome instanceof Outcome.Ticked) {
+            w.u8(TICKED);
+        } else if (outcome instanceof Rejected o) {
+            w.u8(REJECTED).str(o.code().wireName()).str(o.message()).i32(o.details().size());
+            o.details().forEach((k, v) -> writeDetail(w.str(k), v));
+        } else {
+            throw new AssertionError("no tag for " + outcome);
+        }
+        return w.toByteArray();
+    }
+
+    public static Outcome decodeOutcome(byte[] bytes) {
+        ByteReader r = new ByteReader(bytes);
+        Check.state(r.u8() == FORMAT, "unknown outcome format");
+        int tag = r.u8();
+        switch (tag) {
+            case TASK_CREATED:
+                return new Outcome.TaskCreated(readTask(r));
+            case TASK_FOUND:
+                return new Outcome.TaskFound(readTask(r));
+            case TASK_UPDATED:
+                return new Outcome.TaskUpdated(readTask(r));
+            case TASK_DELETED:
+                return new Outcome.TaskDeleted(readTask(r));
+            case TICKED:
+                return new Outcome.Ticked();
+            case REJECTED: {
+                String code = r.str();
+                String message = r.str();
+                int n = r.i32();
+                Map<String, Object> details = new TreeMap<>();
+                for (int i = 0; i < n; i++) {
+                    details.put(r.str(), readDetail(r));
+                }
+                return new Rejected(rejection(code), message, details);
+            }
+            default:
+                throw new IllegalStateException("unknown outcome tag " + tag);
+        }
+    }
+
+    private static Rejection rejection(String wireName) {
+        for (Rejection r : Rejection.values()) {
+            if (r.wireName().equals(wireName)) {
+                return r;
+            }
+        }
+        throw new IllegalStateException("unknown rejection " + wireName);
+    }
+
+    private static void writeDetail(ByteWriter w, Object v) {
+        if (v instanceof String s) {
+            w.u8(1).str(s);
+        } else if (v instanceof Long l) {
+            w.u8(2).i64(l);
+        } else if (v instanceof List<?> list) {
+            w.u8(3).i32(list.size());
+            list.forEach(item -> writeDetail(w, item));
+        } else {
+            throw new IllegalArgumentException("detail values are strings, longs or lists: " + v);
+        }
+    }
+
+    private static Object readDetail(ByteReader r) {
+        int kind = r.u8();
+        switch (kind) {
+            case 1:
+                return r.str();
+            case 2:
+                return r.i64();
+            case 3: {
+                int n = r.i32();
+                List<Object> list = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    list.add(readDetail(r));
+                }
+                return List.copyOf(list);
+            }
+            default:
+                throw new IllegalStateException("unknown detail kind " + kind);
+        }
+    }
+
+    // ----- stored values -----
+
+    public static byte[] encodeTask(Task t) {
+        ByteWriter w = new ByteWriter(256).u8(FORMAT);
+        writeTask(w, t);
+        return w.toByteArray();
+    }
+
+    public static Task decodeTask(byte[] bytes) {
+        ByteReader r = new ByteReader(bytes);
+        Check.state(r.u8() == FORMAT, "unknown task format");
+        return readTask(r);
+    }
+
+    private static void writeTask(ByteWriter w, Task t) {
+        w.str(t.queue()).i64(t.id()).str(t.subject()).str(t.description()).str(t.activeForm())
+                .u8(t.status().ordinal()).str(t.owner()).optI64(t.token()).i32(t.priority());
+        writeLongs(w, t.blockedBy());
+        writeLongs(w, t.blocks());
+        writeStrings(w, t.resources());
+        writeStrings(w, t.requires());
+        writeMap(w, t.labels());
+        w.str(t.key()).i32(t.attempts()).i32(t.maxAttempts()).optI64(t.stallMs())
+                .optI64(t.notBeforeMs()).bool(t.progress() != null);
+        if (t.progress() != null) {
+            w.str(t.progress().note()).optI32(t.progress().percent()).i64(t.progress().atMs());
+        }
+        w.str(t.result()).str(t.failure()).i64(t.createdAtMs()).i64(t.updatedAtMs())
+                .optI64(t.claimedAtMs()).optI64(t.completedAtMs()).i64(t.eventCount());
+    }
+
+    private static Task readTask(ByteReader r) {
+        Task.Builder b = new Task.Builder();
+        b.queue = r.str();
+        b.id = r.i64();
+        b.subject = r.str();
+        b.description = r.str();
+        b.activeForm = r.str();
+        b.status = TaskStatus.values()[r.u8()];
+        b.owner = r.str();
+        b.token = r.optI64();
+        b.priority = r.i32();
+        b.blockedBy = readLongs(r);
+        b.blocks = readLongs(r);
+        b.resources = readStrings(r);
+        b.requires = readStrings(r);
+        b.labels = readMap(r);
+        b.key = r.str();
+        b.attempts = r.i32();
+        b.maxAttempts = r.i32();
+        b.stallMs = r.optI64();
+        b.notBeforeMs = r.optI64();
+        b.progress = r.bool() ? new Progress(r.str(), r.optI32(), r.i64()) : null;
+        b.result = r.str();
+        b.failure = r.str();
+        b.createdAtMs = r.i64();
+        b.updatedAtMs = r.i64();
+        b.claimedAtMs = r.optI64();
+        b.completedAtMs = r.optI64();
+        b.eventCount = r.i64();
+        return b.build();
+    }
+
+    public static byte[] encodeEvent(TaskEvent e) {
+        ByteWriter w = new ByteWriter(64).u8(FORMAT).i64(e.index()).i64(e.atMs())
+                .u8(e.type().ordinal()).str(e.agent()).optI64(e.token()).str(e.reason());
+        writeStrings(w, e.fields());
+        return w.toByteArray();
+    }
+
+    public static TaskEvent decodeEvent(byte[] bytes) {
+        ByteReader r = new ByteReader(bytes);
+        Check.state(r.u8() == FORMAT, "unknown event format");
+        return new TaskEvent(r.i64(), r.i64(), EventType.values()[r.u8()], r.str(), r.optI64(),
+                r.str(), readStrings(r));
+    }
+
+    public static byte[] encodeQueue(QueueSummary q) {
+        return new ByteWriter(64).u8(FORMAT).str(q.name()).i64(q.nextId()).i64(q.pending())
+                .i64(q.ready()).i64(q.inProgress()).i64(q.completed()).i64(q.failed())
+                .i64(q.deleted()).toByteArray();
+    }
+
+    public static QueueSummary decodeQueue(byte[] bytes) {
+        ByteReader r = new ByteReader(bytes);
+        Check.state(r.u8() == FORMAT, "unknown queue format");
+        return new QueueSummary(r.str(), r.i64(), r.i64(), r.i64(), r.i64(), r.i64(), r.i64(),
+                r.i64());
+    }
+
+    public static byte[] encodeLong(long v) {
+        return new ByteWriter(8).i64(v).toByteArray();
+    }
+
+    public static long decodeLong(byte[] bytes) {
+        return new ByteReader(bytes).i64();
+    }
+
+    // ----- collections -----
+
+    private static void writeLongs(ByteWriter w, List<Long> values) {
+        w.i32(values.size());
+        values.forEach(w::i64);
+    }
+
+    private static List<Long> readLongs(ByteReader r) {
+        int n = r.i32();
+        List<Long> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            list.add(r.i64());
+        }
+        return list;
+    }
+
+    private static void writeStrings(ByteWriter w, List<String> values) {
+        w.i32(values.size());
+        values.forEach(w::str);
+    }
+
+    private static List<String> readStrings(ByteReader r) {
+        int n = r.i32();
+        List<String> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            list.add(r.str());
+        }
+        return list;
+    }
+
+    private static void writeMap(ByteWriter w, SortedMap<String, String> map) {
+        w.i32(map.size());
+        map.forEach((k, v) -> w.str(k).str(v));
+    }
+
+    private static SortedMap<String, String> readMap(ByteReader r) {
+        int n = r.i32();
+        SortedMap<String, String> map = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            map.put(r.str(), r.str());
+        }
+        return map;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.baton.core;
+
+import dev.baton.core.model.QueueSummary;
+import dev.baton.core.model.Task;
+import dev.baton.core.state.KeyValueStore;
+
+/** Typed reads and writes of the core's tables; no rules, only encoding and key layout. */
+final class Tables {
+    final KeyValueStore store;
+
+    Tables(KeyValueStore store) {
+        this.store = store;
+    }
+
+    Task task(String queue, long id) {
+        byte[] b = store.get(Keys.task(queue, id));
+        return b == null ? null : Codec.decodeTask(b);
+    }
+
+    void putTask(Task t) {
+        store.put(Keys.task(t.queue(), t.id()), Codec.encodeTask(t));
+    }
+
+    QueueSummary queue(String name) {
+        byte[] b = store.get(Keys.queue(name));
+        return b == null ? null : Codec.decodeQueue(b);
+    }
+
+    QueueSummary queueOrEmpty(String name) {
+        QueueSummary q = queue(name);
+        return q == null ? QueueSummary.empty(name) : q;
+    }
+
+    void putQueue(QueueSummary q) {
+        store.put(Keys.queue(q.name()), Codec.encodeQueue(q));
+    }
+
+    long meta(String name, long otherwise) {
+        byte[] b = store.get(Keys.meta(name));
+        return b == null ? otherwise : Codec.decodeLong(b);
+    }
+
+    void putMeta(String name, long value) {
+        store.put(Keys.meta(name), Codec.encodeLong(value));
+    }
+
+    static final String CLOCK = "clock";
+    static final String IDEMPOTENCY_SEQ = "idempotency.seq";
+    static final String IDEMPOTENCY_COUNT = "idempotency.count";
+}

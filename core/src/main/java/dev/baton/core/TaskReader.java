@@ -1,0 +1,122 @@
+package dev.baton.core;
+
+import dev.baton.core.model.QueueSummary;
+import dev.baton.core.model.Task;
+import dev.baton.core.model.TaskEvent;
+import dev.baton.core.model.TaskStatus;
+import dev.baton.core.state.KeyValueStore;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Read-only queries over the machine's store. Answers are as of the last applied entry; the
+ * caller decides how fresh that must be (the server waits for a read index first unless a stale
+ * read was asked for) and keeps writes out while a query runs.
+ */
+public final class TaskReader {
+    private final Tables tables;
+
+    public TaskReader(KeyValueStore store) {
+        this.tables = new Tables(store);
+    }
+
+    /** The machine's time, as the last applied entry left it. */
+    public long nowMs() {
+        return tables.meta(Tables.CLOCK, 0);
+    }
+
+    /** The task, or null. */
+    public Task task(String queue, long id) {
+        return tables.task(queue, id);
+    }
+
+    /** A task's history, oldest first, or null when the task does not exist. */
+    public List<TaskEvent> history(String queue, long id) {
+        if (tables.task(queue, id) == null) {
+            return null;
+        }
+        List<TaskEvent> events = new ArrayList<>();
+        String prefix = Keys.historyOf(queue, id);
+        Iterator<Map.Entry<String, byte[]>> it = tables.store.scan(prefix, prefix + Keys.END);
+        while (it.hasNext()) {
+            events.add(Codec.decodeEvent(it.next().getValue()));
+        }
+        return events;
+    }
+
+    /** Every queue, by name. */
+    public List<QueueSummary> queues() {
+        List<QueueSummary> queues = new ArrayList<>();
+        Iterator<Map.Entry<String, byte[]>> it =
+                tables.store.scan(Keys.QUEUES, Keys.QUEUES + Keys.END);
+        while (it.hasNext()) {
+            queues.add(Codec.decodeQueue(it.next().getValue()));
+        }
+        return queues;
+    }
+
+    /**
+     * Which tasks a list shows. Null or empty members match everything.
+     *
+     * @param labels every one of these must be among the task's labels
+     */
+    public record Filter(Set<TaskStatus> statuses, String owner, boolean readyOnly,
+                         Map<String, String> labels) {
+        public static final Filter ALL = new Filter(Set.of(), null, false, Map.of());
+
+        boolean matches(Task t, long nowMs) {
+            if (statuses != null && !statuses.isEmpty() && !statuses.contains(t.status())) {
+                return false;
+            }
+            if (owner != null && !owner.equals(t.owner())) {
+                return false;
+            }
+            if (readyOnly && !t.isReadyAt(nowMs)) {
+                return false;
+            }
+            if (labels != null) {
+                for (Map.Entry<String, String> e : labels.entrySet()) {
+                    if (!Objects.equals(t.labels().get(e.getKey()), e.getValue())) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+    }
+
+    /** @param nextAfterId where the next page starts, or null when there is nothing after */
+    public record Page(List<Task> tasks, Long nextAfterId) {
+    }
+
+    /**
+     * A page of a queue's tasks in id order, starting after {@code afterId}. At most
+     * {@link Limits#LIST_SCAN_MAX} tasks are read per page, so a page may hold fewer than
+     * {@code limit} tasks and still name a {@code nextAfterId}.
+     */
+    public Page list(String queue, Filter filter, long afterId, int limit) {
+        long now = nowMs();
+        String prefix = Keys.tasksOf(queue);
+        Iterator<Map.Entry<String, byte[]>> it =
+                tables.store.scan(Keys.task(queue, afterId + 1), prefix + Keys.END);
+        List<Task> page = new ArrayList<>();
+        long lastSeen = afterId;
+        int scanned = 0;
+        while (it.hasNext()) {
+            if (page.size() == limit || scanned == Limits.LIST_SCAN_MAX) {
+                return new Page(page, lastSeen);
+            }
+            Task t = Codec.decodeTask(it.next().getValue());
+            scanned++;
+            lastSeen = t.id();
+            if (filter.matches(t, now)) {
+                page.add(t);
+            }
+        }
+        return new Page(page, null);
+    }
+}

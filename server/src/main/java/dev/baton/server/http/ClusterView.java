@@ -1,0 +1,155 @@
+package dev.baton.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.config.NodeConfig;
+import dev.baton.server.raft.RaftNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+
+/**
+ * The cluster as one node sees it: {@code GET /v1/cluster}, this node's own line
+ * ({@code GET /v1/cluster/self}), and readiness. Each node reports its own role and indexes;
+ * {@code /v1/cluster} gathers the other nodes' lines over HTTP, so an operator sees every node's
+ * applied index, not the leader's guess at it.
+ */
+final class ClusterView {
+    private static final Duration PEER_TIMEOUT = Duration.ofMillis(500);
+
+    private final RaftNode node;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(PEER_TIMEOUT).build();
+
+    ClusterView(RaftNode node) {
+        this.node = node;
+    }
+
+    CompletableFuture<HttpResult> handle(Request r, List<String> rest) {
+        if (rest.isEmpty()) {
+            Api.requireMethod(r.method(), "GET");
+            return cluster();
+        }
+        if (rest.size() == 1 && rest.get(0).equals("self")) {
+            Api.requireMethod(r.method(), "GET");
+            return CompletableFuture.completedFuture(Api.ok(self()));
+        }
+        throw ApiException.notFound("no such endpoint: /v1/cluster/" + String.join("/", rest));
+    }
+
+    /** 200 when this node knows a leader and has applied everything it knows is committed. */
+    HttpResult ready() {
+        RaftServer.Division d = division();
+        RaftPeerId leader = d.getInfo().getLeaderId();
+        long committed = d.getRaftLog().getLastCommittedIndex();
+        long applied = d.getInfo().getLastAppliedIndex();
+        if (leader == null || applied < committed || !d.getInfo().isAlive()) {
+            String why = leader == null ? "this node knows no leader yet"
+                    : "this node has applied " + applied + " of " + committed + " entries";
+            return new HttpResult(503, Json.bytes(Json.error("unavailable", why, Map.of())),
+                    Map.of("Retry-After", "1"));
+        }
+        ObjectNode body = Json.object();
+        body.put("status", "ready");
+        body.put("leader", leader.toString());
+        body.put("appliedIndex", applied);
+        return Api.ok(body);
+    }
+
+    private ObjectNode self() {
+        RaftServer.Division d = division();
+        NodeConfig self = node.config().self();
+        ObjectNode n = Json.object();
+        n.put("id", self.id());
+        n.put("raftAddress", self.raft().toString());
+        n.put("httpAddress", self.http().toString());
+        n.put("role", d.getInfo().getCurrentRole().name().toLowerCase(Locale.ROOT));
+        n.put("term", d.getInfo().getCurrentTerm());
+        RaftPeerId leader = d.getInfo().getLeaderId();
+        n.put("leader", leader == null ? null : leader.toString());
+        n.put("commitIndex", d.getRaftLog().getLastCommittedIndex());
+        n.put("appliedIndex", d.getInfo().getLastAppliedIndex());
+        return n;
+    }
+
+    private CompletableFuture<HttpResult> cluster() {
+        ObjectNode mine = self();
+        RaftServer.Division d = division();
+        List<CompletableFuture<ObjectNode>> lines = new ArrayList<>();
+        for (NodeConfig peer : node.config().nodes()) {
+            if (peer.id().equals(node.config().nodeId())) {
+                lines.add(CompletableFuture.completedFuture(mine));
+            } else {
+                lines.add(fetch(peer, d));
+            }
+        }
+        return CompletableFuture.allOf(lines.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            ObjectNode body = Json.object();
+            body.set("leader", mine.get("leader"));
+            body.set("term", mine.get("term"));
+            ArrayNode nodes = body.putArray("nodes");
+            for (CompletableFuture<ObjectNode> line : lines) {
+                ObjectNode n = line.join();
+                n.remove("leader");
+                n.remove("term");
+                nodes.add(n);
+            }
+            return Api.ok(body);
+        });
+    }
+
+    /** Another node's own line; if it does not answer, what this node knows of it. */
+    private CompletableFuture<ObjectNode> fetch(NodeConfig peer, RaftServer.Division d) {
+        HttpRequest request = HttpRequest.newBuilder(
+                URI.create("http://" + peer.http() + "/v1/cluster/self"))
+                .timeout(PEER_TIMEOUT).GET().build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+                .thenApply(response -> {
+                    try {
+                        JsonNode n = Json.MAPPER.readTree(response.body());
+                        if (response.statusCode() != 200 || !n.isObject()) {
+                            throw new IOException("status " + response.statusCode());
+                        }
+                        return (ObjectNode) n;
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .exceptionally(e -> {
+                    ObjectNode n = Json.object();
+                    n.put("id", peer.id());
+                    n.put("raftAddress", peer.raft().toString());
+                    n.put("httpAddress", peer.http().toString());
+                    n.put("role", "unreachable");
+                    Long commit = null;
+                    for (CommitInfoProto info : d.getCommitInfos()) {
+                        if (info.getServer().getId().toStringUtf8().equals(peer.id())) {
+                            commit = info.getCommitIndex();
+                        }
+                    }
+                    n.put("commitIndex", commit);
+                    n.putNull("appliedIndex");
+                    return n;
+                });
+    }
+
+    private RaftServer.Division division() {
+        try {
+            return node.division();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

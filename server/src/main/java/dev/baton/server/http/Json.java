@@ -1,0 +1,138 @@
+package dev.baton.server.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.core.model.Progress;
+import dev.baton.core.model.QueueSummary;
+import dev.baton.core.model.Task;
+import dev.baton.core.model.TaskEvent;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+/** Renders core values as the contract's JSON. Field names and order follow API.md. */
+final class Json {
+    private Json() {
+    }
+
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    /** ISO-8601 UTC with milliseconds, always three digits: {@code 2026-11-22T10:15:30.123Z}. */
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    static String time(long epochMs) {
+        return TIME.format(Instant.ofEpochMilli(epochMs));
+    }
+
+    static String timeOrNull(Long epochMs) {
+        return epochMs == null ? null : time(epochMs);
+    }
+
+    static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    static byte[] bytes(Object node) {
+        try {
+            return MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render JSON", e);
+        }
+    }
+
+    /**
+     * A task as the contract shows it.
+     *
+     * @param nowMs the machine time at which {@code ready} is judged
+     */
+    static ObjectNode task(Task t, long nowMs) {
+        ObjectNode n = object();
+        n.put("queue", t.queue());
+        n.put("id", t.id());
+        n.put("subject", t.subject());
+        n.put("description", t.description());
+        n.put("activeForm", t.activeForm());
+        n.put("status", t.status().wireName());
+        n.put("ready", t.isReadyAt(nowMs));
+        n.put("owner", t.owner());
+        n.put("token", t.token());
+        n.put("priority", t.priority());
+        longs(n.putArray("blockedBy"), t.blockedBy());
+        longs(n.putArray("blocks"), t.blocks());
+        strings(n.putArray("resources"), t.resources());
+        strings(n.putArray("requires"), t.requires());
+        ObjectNode labels = n.putObject("labels");
+        t.labels().forEach(labels::put);
+        n.put("key", t.key());
+        n.put("attempts", t.attempts());
+        n.put("maxAttempts", t.maxAttempts());
+        n.put("stallMs", t.stallMs());
+        n.put("notBefore", timeOrNull(t.notBeforeMs()));
+        Progress p = t.progress();
+        if (p == null) {
+            n.putNull("progress");
+        } else {
+            ObjectNode progress = n.putObject("progress");
+            progress.put("note", p.note());
+            progress.put("percent", p.percent());
+            progress.put("at", time(p.atMs()));
+        }
+        n.put("result", t.result());
+        n.put("failure", t.failure());
+        n.put("createdAt", time(t.createdAtMs()));
+        n.put("updatedAt", time(t.updatedAtMs()));
+        n.put("claimedAt", timeOrNull(t.claimedAtMs()));
+        n.put("completedAt", timeOrNull(t.completedAtMs()));
+        return n;
+    }
+
+    static ObjectNode event(TaskEvent e) {
+        ObjectNode n = object();
+        n.put("index", e.index());
+        n.put("at", time(e.atMs()));
+        n.put("type", e.type().wireName());
+        n.put("agent", e.agent());
+        n.put("token", e.token());
+        n.put("reason", e.reason());
+        if (!e.fields().isEmpty()) {
+            strings(n.putArray("fields"), e.fields());
+        }
+        return n;
+    }
+
+    static ObjectNode queue(QueueSummary q) {
+        ObjectNode n = object();
+        n.put("name", q.name());
+        ObjectNode counts = n.putObject("counts");
+        counts.put("pending", q.pending());
+        counts.put("ready", q.ready());
+        counts.put("in_progress", q.inProgress());
+        counts.put("completed", q.completed());
+        counts.put("failed", q.failed());
+        return n;
+    }
+
+    static ObjectNode error(String code, String message, Map<String, Object> details) {
+        ObjectNode root = object();
+        ObjectNode error = root.putObject("error");
+        error.put("code", code);
+        error.put("message", message);
+        details.forEach((k, v) -> error.set(k, MAPPER.valueToTree(v)));
+        return root;
+    }
+
+    private static void longs(ArrayNode array, List<Long> values) {
+        values.forEach(array::add);
+    }
+
+    private static void strings(ArrayNode array, List<String> values) {
+        values.forEach(array::add);
+    }
+}

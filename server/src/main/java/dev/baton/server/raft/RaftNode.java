@@ -1,0 +1,210 @@
+package dev.baton.server.raft;
+
+import dev.baton.config.ClusterConfig;
+import dev.baton.config.NodeConfig;
+import dev.baton.config.Tuning;
+import dev.baton.core.Codec;
+import dev.baton.core.Command;
+import dev.baton.core.Outcome;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * One member of the Raft group: the Ratis server with its {@link TaskStateMachine}, and the
+ * clients through which this node's HTTP API forwards writes to whoever leads.
+ *
+ * <p>Writes go through a small pool of Ratis clients: a Ratis client finds the leader itself and
+ * retries a request with the same call id, which the leader's retry cache deduplicates. A pool,
+ * not one client, because an ordered async client that gives up fails every request it has
+ * outstanding (RATIS-NOTES P8).
+ */
+public final class RaftNode implements AutoCloseable {
+    private static final int WRITE_CLIENTS = 4;
+
+    private final ClusterConfig config;
+    private final RaftGroup group;
+    private final RaftPeerId selfId;
+    private final TaskStateMachine stateMachine;
+    private final RaftServer server;
+    private final List<RaftClient> writeClients = new ArrayList<>();
+    private final RaftClient readClient;
+    private final AtomicInteger nextClient = new AtomicInteger();
+
+    public RaftNode(ClusterConfig config) throws IOException {
+        this.config = config;
+        this.selfId = RaftPeerId.valueOf(config.nodeId());
+        List<RaftPeer> peers = new ArrayList<>();
+        for (NodeConfig node : config.nodes()) {
+            peers.add(RaftPeer.newBuilder().setId(node.id()).setAddress(node.raft().toString())
+                    .build());
+        }
+        this.group = RaftGroup.valueOf(RaftGroupId.valueOf(config.groupId()), peers);
+        Path raftDir = config.dataDir().resolve("raft");
+        this.stateMachine = new TaskStateMachine(config.dataDir().resolve("state").resolve(
+                "state.db"), config.tuning().idempotencyKeysMax());
+        // RECOVER reopens an existing log; a brand-new directory must be formatted first.
+        boolean fresh = !Files.isDirectory(raftDir.resolve(group.getGroupId().getUuid()
+                .toString()));
+        this.server = RaftServer.newBuilder()
+                .setServerId(selfId)
+                .setGroup(group)
+                .setProperties(serverProperties(config, raftDir))
+                .setStateMachine(stateMachine)
+                .setOption(fresh ? RaftStorage.StartupOption.FORMAT
+                        : RaftStorage.StartupOption.RECOVER)
+                .build();
+        RaftProperties clientProperties = clientProperties();
+        for (int i = 0; i < WRITE_CLIENTS; i++) {
+            writeClients.add(newClient(clientProperties));
+        }
+        this.readClient = newClient(clientProperties);
+    }
+
+    private RaftClient newClient(RaftProperties properties) {
+        // Long enough to ride out an election (timeouts of 1-2 s), bounded so that a request
+        // without a quorum fails instead of hanging.
+        RetryPolicy retry = RetryPolicies.retryUpToMaximumCountWithFixedSleep(40,
+                TimeDuration.valueOf(100, TimeUnit.MILLISECONDS));
+        return RaftClient.newBuilder().setRaftGroup(group).setProperties(properties)
+                .setRetryPolicy(retry).build();
+    }
+
+    static RaftProperties serverProperties(ClusterConfig config, Path raftDir) {
+        Tuning tuning = config.tuning();
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        NodeConfig self = config.self();
+        GrpcConfigKeys.Server.setHost(p, self.raft().host());
+        GrpcConfigKeys.Server.setPort(p, self.raft().port());
+        RaftServerConfigKeys.setStorageDir(p, List.of(raftDir.toFile()));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(tuning.electionTimeoutMinMs()));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(tuning.electionTimeoutMaxMs()));
+        // A JVM pause longer than this makes a leader step down; GC on 2 cores can pause.
+        RaftServerConfigKeys.setSleepDeviationThreshold(p, ms(tuning.electionTimeoutMinMs()));
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, tuning.snapshotThreshold());
+        RaftServerConfigKeys.Snapshot.setCreationGap(p,
+                Math.min(1024, tuning.snapshotThreshold()));
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        // Purge the log up to the snapshot even when a follower still needs older entries: a
+        // follower that fell that far behind catches up by installing the snapshot instead, so a
+        // dead member cannot make the log grow without bound.
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, tuning.snapshotThreshold()));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("8MB"));
+        RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, !tuning.fsync());
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+        RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, ms(1));
+        return p;
+    }
+
+    private static RaftProperties clientProperties() {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, ms(3000));
+        RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 1000);
+        return p;
+    }
+
+    private static TimeDuration ms(long millis) {
+        return TimeDuration.valueOf(millis, TimeUnit.MILLISECONDS);
+    }
+
+    public void start() throws IOException {
+        server.start();
+    }
+
+    public TaskStateMachine stateMachine() {
+        return stateMachine;
+    }
+
+    public ClusterConfig config() {
+        return config;
+    }
+
+    public RaftPeerId selfId() {
+        return selfId;
+    }
+
+    public RaftServer.Division division() throws IOException {
+        return server.getDivision(group.getGroupId());
+    }
+
+    /**
+     * Proposes a command through the leader and returns what applying it did.
+     *
+     * @throws Unavailable (in the future) when no leader could take it in time
+     */
+    public CompletableFuture<Outcome> submit(String idempotencyKey, Command command) {
+        RaftClient client = writeClients.get(
+                Math.floorMod(nextClient.getAndIncrement(), writeClients.size()));
+        Message message = Message.valueOf(ByteString.copyFrom(
+                Codec.encodeRequest(idempotencyKey, command)));
+        return client.async().send(message).handle((reply, error) -> {
+            checkReply(reply, error);
+            return Codec.decodeOutcome(reply.getMessage().getContent().toByteArray());
+        });
+    }
+
+    /**
+     * Completes once this node has applied everything committed when it was called (Raft §8
+     * read index, asked of the leader by the local server), so a local read after it is
+     * linearizable.
+     */
+    public CompletableFuture<Void> readBarrier() {
+        return readClient.async().sendReadOnlyUnordered(Message.EMPTY, selfId)
+                .handle((reply, error) -> {
+                    checkReply(reply, error);
+                    return null;
+                });
+    }
+
+    private static void checkReply(RaftClientReply reply, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        if (cause == null && reply != null && !reply.isSuccess()) {
+            cause = reply.getException();
+        }
+        if (cause != null || reply == null) {
+            throw new Unavailable("the cluster has no leader that can take this request now",
+                    cause);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (RaftClient c : writeClients) {
+            c.close();
+        }
+        readClient.close();
+        server.close();
+    }
+}
