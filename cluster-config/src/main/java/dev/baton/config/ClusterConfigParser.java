@@ -37,7 +37,7 @@ public final class ClusterConfigParser {
     private static final Set<String> NODE_KEYS = Set.of("id", "raft", "http");
     private static final Set<String> TUNING_KEYS = Set.of("electionTimeoutMinMs",
             "electionTimeoutMaxMs", "snapshotThreshold", "leaseTtlMs", "leaseGraceMs",
-            "idempotencyKeysMax", "fsync");
+            "idempotencyKeysMax", "fsync", "logSegmentBytes");
     // Without strict duplicate detection a repeated key silently wins over the first one.
     private static final YAMLMapper YAML =
             YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
@@ -218,6 +218,8 @@ public final class ClusterConfigParser {
         Long ttl = integer(block, "leaseTtlMs", d.leaseTtlMs(), 1000, 3_600_000);
         Long grace = integer(block, "leaseGraceMs", d.leaseGraceMs(), 0, 3_600_000);
         Long keys = integer(block, "idempotencyKeysMax", d.idempotencyKeysMax(), 1, 0);
+        Long segment = integer(block, "logSegmentBytes", d.logSegmentBytes(), 64 * 1024,
+                1024L * 1024 * 1024);
         boolean fsync = d.fsync();
         JsonNode f = block.get("fsync");
         if (f != null && !f.isNull()) {
@@ -232,10 +234,10 @@ public final class ClusterConfigParser {
                     max + " must be greater than electionTimeoutMinMs (" + min + ")");
         }
         if (min == null || max == null || snapshot == null || ttl == null || grace == null
-                || keys == null) {
+                || keys == null || segment == null) {
             return d; // A problem was noted, so the caller throws and never uses this.
         }
-        return new Tuning(min, max, snapshot, ttl, grace, keys, fsync);
+        return new Tuning(min, max, snapshot, ttl, grace, keys, fsync, segment);
     }
 
     /** Reads an optional integer in [min, max], where max 0 means unbounded; null if invalid. */

@@ -36,6 +36,7 @@ public final class ClusterConfigWriter {
                 .append("  leaseGraceMs: ").append(t.leaseGraceMs()).append('\n')
                 .append("  idempotencyKeysMax: ").append(t.idempotencyKeysMax()).append('\n')
                 .append("  fsync: ").append(t.fsync()).append('\n')
+                .append("  logSegmentBytes: ").append(t.logSegmentBytes()).append('\n')
                 .toString();
     }
 

@@ -12,10 +12,11 @@ public record Tuning(
         long leaseTtlMs,
         long leaseGraceMs,
         long idempotencyKeysMax,
-        boolean fsync) {
+        boolean fsync,
+        long logSegmentBytes) {
 
     /** The values used for every key that a file leaves out. */
     public static Tuning defaults() {
-        return new Tuning(1000, 2000, 100_000, 30_000, 5000, 1_000_000, true);
+        return new Tuning(1000, 2000, 100_000, 30_000, 5000, 1_000_000, true, 8L * 1024 * 1024);
     }
 }

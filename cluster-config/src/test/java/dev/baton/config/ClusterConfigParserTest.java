@@ -61,7 +61,7 @@ class ClusterConfigParserTest {
                   idempotencyKeysMax: 5
                   fsync: false
                 """, BASE);
-        assertEquals(new Tuning(150, 300, 10, 1000, 0, 5, false), c.tuning());
+        assertEquals(new Tuning(150, 300, 10, 1000, 0, 5, false, 8L * 1024 * 1024), c.tuning());
     }
 
     @Test

@@ -23,7 +23,7 @@ class ClusterConfigWriterTest {
                                 HostPort.parse("node-3.example:7070")),
                         new NodeConfig("true", HostPort.parse("10.0.0.4:9070"),
                                 HostPort.parse("10.0.0.4:7070"))),
-                new Tuning(250, 750, 42, 2000, 0, 7, false));
+                new Tuning(250, 750, 42, 2000, 0, 7, false, 1 << 20));
         String yaml = ClusterConfigWriter.toYaml(original);
         assertTrue(yaml.startsWith("#"), yaml);
         assertEquals(original, ClusterConfigParser.parse(yaml, Path.of("/elsewhere")));

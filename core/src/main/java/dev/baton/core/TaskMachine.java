@@ -137,7 +137,7 @@ public final class TaskMachine {
             tables.store.delete(key);
             tables.store.put(Keys.ready(queue, t.priority(), t.id()), EMPTY);
             QueueSummary q = tables.queue(queue);
-            tables.putQueue(new QueueSummary(q.name(), q.nextId(), q.pending(), q.ready() + 1,
+            tables.putQueue(new QueueSummary(q.name(), q.nextId(), q.pending(), q.ready(),
                     q.inProgress(), q.completed(), q.failed(), q.deleted()));
         }
     }

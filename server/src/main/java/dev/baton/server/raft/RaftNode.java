@@ -119,7 +119,8 @@ public final class RaftNode implements AutoCloseable {
         // dead member cannot make the log grow without bound.
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, tuning.snapshotThreshold()));
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("8MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p,
+                SizeInBytes.valueOf(tuning.logSegmentBytes()));
         RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, !tuning.fsync());
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
         RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, ms(1));

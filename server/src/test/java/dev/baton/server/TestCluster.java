@@ -1,0 +1,118 @@
+package dev.baton.server;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.baton.config.ClusterConfig;
+import dev.baton.config.HostPort;
+import dev.baton.config.NodeConfig;
+import dev.baton.config.Tuning;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A real Ratis cluster on loopback, one {@link BatonNode} per member, all in this JVM. Election
+ * timeouts are short so that tests stay quick on two cores; everything else is production code.
+ */
+final class TestCluster implements AutoCloseable {
+    private final List<ClusterConfig> configs = new ArrayList<>();
+    private final BatonNode[] nodes;
+
+    TestCluster(Path dir, int size, long snapshotThreshold) {
+        UUID groupId = UUID.randomUUID();
+        List<NodeConfig> members = new ArrayList<>();
+        for (int i = 1; i <= size; i++) {
+            members.add(new NodeConfig("n" + i, new HostPort("127.0.0.1", freePort()),
+                    new HostPort("127.0.0.1", freePort())));
+        }
+        Tuning tuning = new Tuning(400, 800, snapshotThreshold, 30_000, 5_000, 1_000_000, true,
+                64 * 1024);
+        for (NodeConfig m : members) {
+            configs.add(new ClusterConfig(groupId, m.id(), dir.resolve(m.id()), members, tuning));
+        }
+        nodes = new BatonNode[size];
+    }
+
+    static TestCluster started(Path dir, int size, long snapshotThreshold) {
+        TestCluster cluster = new TestCluster(dir, size, snapshotThreshold);
+        for (int i = 0; i < size; i++) {
+            cluster.start(i);
+        }
+        cluster.awaitLeader();
+        return cluster;
+    }
+
+    void start(int i) {
+        try {
+            nodes[i] = BatonNode.start(configs.get(i));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void stop(int i) {
+        try {
+            nodes[i].close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        nodes[i] = null;
+    }
+
+    BatonNode node(int i) {
+        return nodes[i];
+    }
+
+    int size() {
+        return nodes.length;
+    }
+
+    /** The base URL of node i's HTTP API. */
+    String url(int i) {
+        return "http://" + configs.get(i).self().http();
+    }
+
+    /** The index of the node that currently leads, among the running ones. */
+    int awaitLeader() {
+        int[] leader = {-1};
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            for (int i = 0; i < nodes.length; i++) {
+                if (nodes[i] != null && nodes[i].raft().division().getInfo().isLeaderReady()) {
+                    leader[0] = i;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return leader[0];
+    }
+
+    long appliedIndex(int i) throws IOException {
+        return nodes[i].raft().division().getInfo().getLastAppliedIndex();
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < nodes.length; i++) {
+            if (nodes[i] != null) {
+                stop(i);
+            }
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
