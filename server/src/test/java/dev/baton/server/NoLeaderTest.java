@@ -1,0 +1,41 @@
+package dev.baton.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Without a quorum the cluster says so: 503 with Retry-After, never a guess. */
+class NoLeaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aNodeWithoutAQuorumAnswers503WithRetryAfterAndIsNotReady() {
+        try (TestCluster cluster = TestCluster.started(dir, 3, 100_000)) {
+            assertEquals(201, Http.post(cluster.url(0) + "/v1/queues/q/tasks",
+                    "{\"subject\": \"before\"}").status());
+            // Two of three members go away: the last one can neither lead nor follow.
+            cluster.stop(1);
+            cluster.stop(2);
+
+            Http.Reply write = Http.post(cluster.url(0) + "/v1/queues/q/tasks",
+                    "{\"subject\": \"lost?\"}");
+            assertEquals(503, write.status(), write.body().toString());
+            assertEquals("unavailable", write.code());
+            assertNotNull(write.raw().headers().firstValue("Retry-After").orElse(null));
+
+            Http.Reply read = Http.get(cluster.url(0) + "/v1/queues/q/tasks/1");
+            assertEquals(503, read.status());
+            // A stale read still answers from what this node has.
+            assertEquals(200, Http.get(cluster.url(0)
+                    + "/v1/queues/q/tasks/1?consistency=stale").status());
+            assertEquals(200, Http.get(cluster.url(0) + "/health/live").status());
+            // Once it notices it has no leader, it stops calling itself ready.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(
+                    () -> Http.get(cluster.url(0) + "/health/ready").status() == 503);
+        }
+    }
+}
