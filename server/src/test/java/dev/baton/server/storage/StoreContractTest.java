@@ -1,0 +1,96 @@
+package dev.baton.server.storage;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.baton.core.state.KeyValueStore;
+import dev.baton.core.state.TreeMapStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * One contract for both stores the core runs on: the MapDB store of a real node and the
+ * TreeMap store of tests and simulations must behave alike, or the simulations prove nothing.
+ * Snapshots written from one and read into the other must carry every byte.
+ */
+class StoreContractTest {
+    @TempDir
+    static Path dir;
+
+    static Stream<String> stores() {
+        return Stream.of("treemap", "mapdb");
+    }
+
+    private static KeyValueStore open(String kind, String name) throws Exception {
+        return kind.equals("treemap") ? new TreeMapStore()
+                : MapDbStore.createEmpty(dir.resolve(name + ".db"));
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<String> keys(Iterator<Map.Entry<String, byte[]>> it) {
+        List<String> keys = new ArrayList<>();
+        it.forEachRemaining(e -> keys.add(e.getKey()));
+        return keys;
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void scansReturnExactlyTheKeysOfAPrefixInOrder(String kind) throws Exception {
+        KeyValueStore s = open(kind, "scan");
+        for (String k : List.of("t/a/2", "t/a/1", "t/a-b/1", "t/b/1", "t/a/10", "u/1")) {
+            s.put(k, b(k));
+        }
+        assertEquals(List.of("t/a/1", "t/a/10", "t/a/2"), keys(s.scan("t/a/", "t/a/\uffff")));
+        assertEquals(List.of("t/a-b/1", "t/a/1", "t/a/10", "t/a/2", "t/b/1"),
+                keys(s.scan("t/", "t/\uffff")));
+        assertEquals(List.of("t/a/10", "t/a/2"), keys(s.scan("t/a/10", "t/a/3")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void putReplacesDeleteRemovesAndClearEmpties(String kind) throws Exception {
+        KeyValueStore s = open(kind, "crud");
+        s.put("k", b("1"));
+        s.put("k", b("2"));
+        assertArrayEquals(b("2"), s.get("k"));
+        s.delete("k");
+        assertNull(s.get("k"));
+        s.delete("never-there");
+        s.put("a", new byte[0]);
+        assertArrayEquals(new byte[0], s.get("a"));
+        s.clear();
+        assertEquals(List.of(), keys(s.scan("", "\uffff")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aSnapshotCarriesEveryEntryIntoTheOtherKindOfStore(String kind) throws Exception {
+        KeyValueStore source = open(kind, "snapshot-source");
+        for (int i = 0; i < 1000; i++) {
+            source.put("key/" + i, b("value " + i + " é"));
+        }
+        Path file = dir.resolve(kind + ".snapshot");
+        Iterator<Map.Entry<String, byte[]>> all = source.scan("", "\uffff");
+        SnapshotFile.write(file, new SnapshotFile.Position(3, 1234), all);
+
+        KeyValueStore target = open(kind.equals("mapdb") ? "treemap" : "mapdb", "snapshot-target");
+        SnapshotFile.Position at = SnapshotFile.read(file, target);
+        assertEquals(new SnapshotFile.Position(3, 1234), at);
+        assertEquals(keys(source.scan("", "\uffff")), keys(target.scan("", "\uffff")));
+        for (int i = 0; i < 1000; i++) {
+            assertArrayEquals(source.get("key/" + i), target.get("key/" + i));
+        }
+    }
+}
