@@ -137,7 +137,7 @@ public final class TaskMachine {
             tables.store.delete(key);
             tables.store.put(Keys.ready(queue, t.priority(), t.id()), EMPTY);
             QueueSummary q = tables.queue(queue);
-            tables.putQueue(new QueueSummary(q.name(), q.nextId(), q.pending(), q.ready(),
+            tables.putQueue(new QueueSummary(q.name(), q.nextId(), q.pending(), q.ready() + 1,
                     q.inProgress(), q.completed(), q.failed(), q.deleted()));
         }
     }

@@ -103,6 +103,7 @@ class DeterminismTest {
         long now = reader.nowMs();
         assertEquals(machine.nowMs(), now, where);
         long readyTotal = 0;
+        long keyedTotal = 0;
         long delayedTotal = 0;
         long nextDeadline = Long.MAX_VALUE;
         for (QueueSummary q : reader.queues()) {
@@ -136,9 +137,11 @@ class DeterminismTest {
             assertEquals(new QueueSummary(q.name(), q.nextId(), counts[0], ready, counts[1],
                     counts[2], counts[3], counts[4]), q, at + ": counters");
             readyTotal += ready;
+            keyedTotal += keys.size();
             auditAcyclic(tasks, at);
         }
         assertEquals(readyTotal, count(store, "r/"), where + ": ready index");
+        assertEquals(keyedTotal, count(store, "k/"), where + ": dedupe keys of deleted tasks");
         assertEquals(delayedTotal, count(store, "d/"), where + ": delayed index");
         assertEquals(nextDeadline, machine.nextDeadlineMs(), where + ": next deadline");
     }

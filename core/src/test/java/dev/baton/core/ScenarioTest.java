@@ -5,17 +5,22 @@ import dev.baton.core.model.Task;
 import dev.baton.core.model.TaskEvent;
 import dev.baton.core.model.TaskStatus;
 import dev.baton.core.state.TreeMapStore;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -362,18 +367,15 @@ class ScenarioTest {
     private static final List<String> BOOKKEEPING = List.of("m/", "i/", "o/");
 
     private void run(String script) {
-        int n = 0;
-        for (String line : script.split("\n")) {
-            n++;
-            String text = line.strip();
+        String[] lines = script.split("\n");
+        for (int n = 1; n <= lines.length; n++) {
+            String text = lines[n - 1].strip();
             if (text.isEmpty() || text.startsWith("//")) {
                 continue;
             }
             try {
                 int arrow = text.indexOf("->");
-                if (arrow < 0) {
-                    throw new AssertionError("no '->' on the line");
-                }
+                Check.state(arrow > 0, "no '->' on the line");
                 step(tokens(text.substring(0, arrow)), tokens(text.substring(arrow + 2)));
             } catch (AssertionError | RuntimeException e) {
                 throw new AssertionError("script line " + n + ": " + text + "\n    "
@@ -384,8 +386,7 @@ class ScenarioTest {
 
     private static List<Tok> tokens(String s) {
         List<Tok> out = new ArrayList<>();
-        Matcher m = TOKEN.matcher(s);
-        while (m.find()) {
+        for (Matcher m = TOKEN.matcher(s); m.find(); ) {
             out.add(m.group(3) != null ? new Tok(m.group(3), false) : new Tok(m.group(2) == null
                     ? m.group(1) : m.group(1).repeat(Integer.parseInt(m.group(2))), true));
         }
@@ -394,39 +395,35 @@ class ScenarioTest {
 
     private void step(List<Tok> cmd, List<Tok> expect) {
         String verb = cmd.get(0).text();
-        Map<String, String> o = options(cmd, switch (verb) {
-            case "tick", "queues", "now", "deadline" -> 1;
-            case "list", "queue" -> 2;
-            default -> 3;
-        });
+        int positional = Set.of("tick", "queues", "now", "deadline").contains(verb) ? 1
+                : Set.of("list", "queue").contains(verb) ? 2 : 3;
+        Map<String, String> o = new HashMap<>();
+        for (int i = positional; i < cmd.size(); i++) {
+            String name = cmd.get(i).text();
+            o.put(name, FLAGS.contains(name) ? "true" : cmd.get(++i).text());
+        }
+        String q = cmd.size() > 1 ? cmd.get(1).text() : null;
         switch (verb) {
             case "create", "update", "delete", "tick" -> write(verb, cmd, o, expect);
-            case "get" -> {
-                Task t = reader.task(cmd.get(1).text(), id(cmd.get(2)));
-                if (!isNone(expect, t)) {
-                    checkTask(t, expect);
-                }
-            }
+            case "get" -> checkProperties(reader.task(q, id(cmd.get(2))), expect);
             case "history" -> {
-                List<TaskEvent> events = reader.history(cmd.get(1).text(), id(cmd.get(2)));
+                List<TaskEvent> events = reader.history(q, id(cmd.get(2)));
                 eq("history", join(expect), events == null ? "none" : events.stream()
-                        .map(ScenarioTest::event).collect(Collectors.joining(" ")));
+                        .map(e -> e.type().wireName() + "@" + e.index() + ":" + e.atMs()
+                                + (e.fields().isEmpty() ? "" : fmt(e.fields())))
+                        .collect(Collectors.joining(" ")));
             }
-            case "list" -> list(cmd.get(1).text(), o, expect);
-            case "queue" -> {
-                QueueSummary q = reader.queues().stream()
-                        .filter(s -> s.name().equals(cmd.get(1).text())).findFirst().orElse(null);
-                if (!isNone(expect, q)) {
-                    Map<String, Long> counts = Map.of("nextId", q.nextId(), "pending",
-                            q.pending(), "ready", q.ready(), "inProgress", q.inProgress(),
-                            "completed", q.completed(), "failed", q.failed(), "deleted",
-                            q.deleted());
-                    for (int i = 0; i < expect.size(); i += 2) {
-                        eq(expect.get(i).text(), expect.get(i + 1).text(),
-                                counts.get(expect.get(i).text()));
-                    }
-                }
+            case "list" -> {
+                var filter = new TaskReader.Filter(list(o.remove("status")).stream()
+                        .map(TaskStatus::fromWire).collect(Collectors.toSet()), null,
+                        o.remove("ready") != null, labels(o.remove("label")));
+                TaskReader.Page page = reader.list(q, filter, Long.parseLong(o.getOrDefault(
+                        "after", "0")), Integer.parseInt(o.getOrDefault("limit", "100")));
+                eq("page", join(expect), fmt(page.tasks().stream().map(Task::id).toList())
+                        + " next " + (page.nextAfterId() == null ? "none" : page.nextAfterId()));
             }
+            case "queue" -> checkProperties(reader.queues().stream()
+                    .filter(s -> s.name().equals(q)).findFirst().orElse(null), expect);
             case "queues" -> eq("queues", join(expect),
                     fmt(reader.queues().stream().map(QueueSummary::name).toList()));
             case "now" -> eq("now", join(expect), reader.nowMs());
@@ -437,120 +434,100 @@ class ScenarioTest {
     }
 
     private void write(String verb, List<Tok> cmd, Map<String, String> o, List<Tok> expect) {
+        String q = verb.equals("tick") ? null : cmd.get(1).text();
         Command c = switch (verb) {
-            case "create" -> new Command.CreateTask(cmd.get(1).text(), cmd.get(2).text(),
-                    o.remove("description"), o.remove("activeForm"),
-                    Integer.parseInt(o.getOrDefault("priority", "0")), longs(o.remove("blockedBy")),
-                    list(o.remove("resources")), list(o.remove("requires")),
-                    labels(o.remove("labels")), o.remove("key"), integer(o.remove("maxAttempts")),
+            case "create" -> new Command.CreateTask(q, cmd.get(2).text(), o.remove("description"),
+                    o.remove("activeForm"), Integer.parseInt(o.getOrDefault("priority", "0")),
+                    longs(o.remove("blockedBy")), list(o.remove("resources")),
+                    list(o.remove("requires")), labels(o.remove("labels")), o.remove("key"),
+                    o.containsKey("maxAttempts") ? Integer.valueOf(o.remove("maxAttempts")) : null,
                     number(o.remove("stallMs")), number(o.remove("notBefore")),
                     number(o.remove("delayMs")));
-            case "update" -> new Command.UpdateTask(cmd.get(1).text(), id(cmd.get(2)),
-                    o.remove("subject"), o.remove("description"), o.remove("activeForm"),
-                    integer(o.remove("priority")),
+            case "update" -> new Command.UpdateTask(q, id(cmd.get(2)), o.remove("subject"),
+                    o.remove("description"), o.remove("activeForm"),
+                    o.containsKey("priority") ? Integer.valueOf(o.get("priority")) : null,
                     o.containsKey("labels") ? labels(o.remove("labels")) : null,
                     o.containsKey("resources") ? list(o.remove("resources")) : null,
-                    integer(o.remove("maxAttempts")), number(o.remove("notBefore")),
-                    o.remove("clearNotBefore") != null, longs(o.remove("addBlockedBy")),
-                    longs(o.remove("removeBlockedBy")));
-            case "delete" -> new Command.DeleteTask(cmd.get(1).text(), id(cmd.get(2)));
+                    o.containsKey("maxAttempts") ? Integer.valueOf(o.remove("maxAttempts")) : null,
+                    number(o.remove("notBefore")), o.remove("clearNotBefore") != null,
+                    longs(o.remove("addBlockedBy")), longs(o.remove("removeBlockedBy")));
+            case "delete" -> new Command.DeleteTask(q, id(cmd.get(2)));
             default -> new Command.Tick();
         };
         o.remove("priority");
         String at = o.remove("at");
         String idem = o.remove("idem");
-        int times = Integer.parseInt(o.getOrDefault("times", "1"));
-        o.remove("times");
-        if (at == null || !o.isEmpty()) {
-            throw new AssertionError(at == null ? "a write needs 'at T'" : "unknown " + o.keySet());
-        }
+        int times = Integer.parseInt(Objects.requireNonNullElse(o.remove("times"), "1"));
+        Check.state(at != null && o.isEmpty(), at == null ? "a write needs 'at T'"
+                : "unknown options " + o.keySet());
         Map<String, String> before = state();
         Outcome out = null;
         for (int i = 0; i < times; i++) {
             out = machine.apply(++index, new Entry(Long.parseLong(at), idem, c));
         }
-        String kind = kind(out);
+        Task task = out instanceof Outcome.TaskCreated r ? r.task()
+                : out instanceof Outcome.TaskFound r ? r.task()
+                : out instanceof Outcome.TaskUpdated r ? r.task()
+                : out instanceof Outcome.TaskDeleted r ? r.task() : null;
+        String kind = out instanceof Outcome.Rejected r ? r.code().wireName()
+                : out.getClass().getSimpleName().replace("Task", "").toLowerCase(Locale.ROOT);
         if (!kind.equals(expect.get(0).text())) {
-            throw new AssertionError("expected " + join(expect) + " but got " + describe(out));
+            throw new AssertionError("expected " + join(expect) + " but got " + kind + " "
+                    + (out instanceof Outcome.Rejected r ? r.message() + " " + r.details() : task));
         }
         List<Tok> rest = expect.subList(1, expect.size());
         if (out instanceof Outcome.Rejected r) {
             for (int i = 0; i < rest.size(); i++) {
-                if (rest.get(i).quoted()) {
-                    eq("message contains " + rest.get(i).text(), "true",
-                            r.message().contains(rest.get(i).text()));
-                } else {
-                    eq(rest.get(i).text(), rest.get(++i).text(),
-                            r.details().get(rest.get(i - 1).text()));
-                }
+                Tok t = rest.get(i);
+                eq(t.text(), t.quoted() ? "true" : rest.get(++i).text(), t.quoted()
+                        ? r.message().contains(t.text()) : r.details().get(t.text()));
             }
-        } else if (!(out instanceof Outcome.Ticked)) {
-            checkTask(taskOf(out), rest);
+        } else if (task != null) {
+            checkProperties(task, rest);
         }
-        if (out instanceof Outcome.Rejected || out instanceof Outcome.TaskFound
+        if (task == null || out instanceof Outcome.TaskFound
                 || rest.contains(new Tok("unchanged", false))) {
             Map<String, String> after = state();
-            if (!before.equals(after)) {
-                Set<String> changed = new TreeSet<>(before.keySet());
-                changed.addAll(after.keySet());
-                changed.removeIf(k -> java.util.Objects.equals(before.get(k), after.get(k)));
-                throw new AssertionError("expected nothing to change, but these keys did: "
-                        + changed);
-            }
+            Set<String> changed = new TreeSet<>(before.keySet());
+            changed.addAll(after.keySet());
+            changed.removeIf(k -> Objects.equals(before.get(k), after.get(k)));
+            Check.state(changed.isEmpty() || out instanceof Outcome.Ticked,
+                    "expected nothing to change, but these keys did: " + changed);
         }
     }
 
-    private void list(String queue, Map<String, String> o, List<Tok> expect) {
-        Set<TaskStatus> statuses = list(o.remove("status")).stream().map(TaskStatus::fromWire)
-                .collect(Collectors.toSet());
-        var filter = new TaskReader.Filter(statuses, null, o.remove("ready") != null,
-                labels(o.remove("label")));
-        long after = Long.parseLong(o.getOrDefault("after", "0"));
-        int limit = Integer.parseInt(o.getOrDefault("limit", "" + Limits.LIST_LIMIT_DEFAULT));
-        TaskReader.Page page = reader.list(queue, filter, after, limit);
-        eq("page", join(expect), fmt(page.tasks().stream().map(Task::id).toList()) + " next "
-                + (page.nextAfterId() == null ? "none" : page.nextAfterId()));
-    }
-
-    private void checkTask(Task t, List<Tok> props) {
-        for (int i = 0; i < props.size(); i++) {
+    /**
+     * Checks a task or queue against {@code none} or properties: {@code #ID}, a status,
+     * {@code ready}/{@code unready}, or any record component and its value ({@code notBefore}
+     * stands for {@code notBeforeMs}).
+     */
+    private void checkProperties(Record r, List<Tok> props) {
+        boolean none = props.size() == 1 && props.get(0).text().equals("none");
+        Check.state(none == (r == null), "expected " + join(props) + " but got " + r);
+        for (int i = 0; !none && i < props.size(); i++) {
             String p = props.get(i).text();
-            if (p.startsWith("#")) {
+            Task t = r instanceof Task task ? task : null;
+            if (t != null && p.startsWith("#")) {
                 eq("id", p.substring(1), t.id());
-            } else if (TaskStatus.fromWire(p) != null) {
+            } else if (t != null && TaskStatus.fromWire(p) != null) {
                 eq("status", p, t.status().wireName());
-            } else if (p.equals("ready") || p.equals("unready")) {
+            } else if (t != null && (p.equals("ready") || p.equals("unready"))) {
                 eq("ready", p, t.isReadyAt(machine.nowMs()) ? "ready" : "unready");
             } else if (!p.equals("unchanged")) {
-                eq(p, props.get(++i).text(), field(t, p));
+                RecordComponent c = Stream.of(r.getClass().getRecordComponents())
+                        .filter(rc -> rc.getName().equals(p) || rc.getName().equals(p + "Ms"))
+                        .findFirst().orElseThrow(() -> new AssertionError("no property " + p));
+                eq(p, props.get(++i).text(), invoke(c.getAccessor(), r));
             }
         }
     }
 
-    private static Object field(Task t, String name) {
-        return switch (name) {
-            case "subject" -> t.subject();
-            case "description" -> t.description();
-            case "priority" -> t.priority();
-            case "blockedBy" -> t.blockedBy();
-            case "blocks" -> t.blocks();
-            case "key" -> t.key();
-            case "labels" -> t.labels();
-            case "maxAttempts" -> t.maxAttempts();
-            case "notBefore" -> t.notBeforeMs();
-            case "createdAt" -> t.createdAtMs();
-            case "updatedAt" -> t.updatedAtMs();
-            default -> throw new AssertionError("no task property " + name);
-        };
-    }
-
-    private static Map<String, String> options(List<Tok> toks, int from) {
-        Map<String, String> o = new LinkedHashMap<>();
-        for (int i = from; i < toks.size(); i++) {
-            String name = toks.get(i).text();
-            o.put(name, FLAGS.contains(name) ? "true" : toks.get(++i).text());
+    private static Object invoke(Method accessor, Object target) {
+        try {
+            return accessor.invoke(target);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
         }
-        return o;
     }
 
     /** The bytes of every task, history event, queue and index: what a refusal must not touch. */
@@ -562,14 +539,6 @@ class ScenarioTest {
             }
         });
         return s;
-    }
-
-    private static boolean isNone(List<Tok> expect, Object actual) {
-        boolean none = expect.size() == 1 && expect.get(0).text().equals("none");
-        if (none != (actual == null)) {
-            throw new AssertionError("expected " + join(expect) + " but got " + actual);
-        }
-        return none;
     }
 
     private static void eq(String what, String expected, Object actual) {
@@ -589,29 +558,6 @@ class ScenarioTest {
         return String.valueOf(v);
     }
 
-    private static String event(TaskEvent e) {
-        return e.type().wireName() + "@" + e.index() + ":" + e.atMs()
-                + (e.fields().isEmpty() ? "" : fmt(e.fields()));
-    }
-
-    private static String kind(Outcome o) {
-        return o instanceof Outcome.TaskCreated ? "created" : o instanceof Outcome.TaskFound
-                ? "found" : o instanceof Outcome.TaskUpdated ? "updated"
-                : o instanceof Outcome.TaskDeleted ? "deleted" : o instanceof Outcome.Ticked
-                ? "ticked" : ((Outcome.Rejected) o).code().wireName();
-    }
-
-    private static String describe(Outcome o) {
-        return o instanceof Outcome.Rejected r ? kind(o) + " \"" + r.message() + "\" " + r.details()
-                : o instanceof Outcome.Ticked ? "ticked" : kind(o) + " " + taskOf(o);
-    }
-
-    private static Task taskOf(Outcome o) {
-        return o instanceof Outcome.TaskCreated c ? c.task() : o instanceof Outcome.TaskFound f
-                ? f.task() : o instanceof Outcome.TaskUpdated u ? u.task()
-                : ((Outcome.TaskDeleted) o).task();
-    }
-
     private static String join(List<Tok> toks) {
         return toks.stream().map(Tok::text).collect(Collectors.joining(" "));
     }
@@ -620,25 +566,22 @@ class ScenarioTest {
         return Long.parseLong(t.text().substring(1));
     }
 
-    private static Integer integer(String s) {
-        return s == null ? null : Integer.valueOf(s);
-    }
-
     private static Long number(String s) {
         return s == null ? null : Long.valueOf(s);
     }
 
+    /** {@code [a,b]}, {@code 1..100} or {@code k1..k33=v}: a range repeats its prefix. */
     private static List<String> list(String s) {
         List<String> out = new ArrayList<>();
         String body = s == null ? "" : s.replaceAll("^\\[|]$", "");
         for (String item : body.isEmpty() ? new String[0] : body.split(",")) {
             Matcher m = RANGE.matcher(item);
+            for (long i = m.matches() ? Long.parseLong(m.group(2)) : 0;
+                 m.matches() && i <= Long.parseLong(m.group(3)); i++) {
+                out.add(m.group(1) + i + Objects.requireNonNullElse(m.group(4), ""));
+            }
             if (!m.matches()) {
                 out.add(item);
-                continue;
-            }
-            for (long i = Long.parseLong(m.group(2)); i <= Long.parseLong(m.group(3)); i++) {
-                out.add(m.group(1) + i + (m.group(4) == null ? "" : m.group(4)));
             }
         }
         return out;
