@@ -4,8 +4,10 @@ import dev.baton.core.Outcome.Rejected;
 import dev.baton.core.model.EventType;
 import dev.baton.core.model.Progress;
 import dev.baton.core.model.QueueSummary;
+import dev.baton.core.model.Session;
 import dev.baton.core.model.Task;
 import dev.baton.core.model.TaskEvent;
+import dev.baton.core.model.TaskRef;
 import dev.baton.core.model.TaskStatus;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +34,17 @@ public final class Codec {
     private static final int UPDATE_TASK = 2;
     private static final int DELETE_TASK = 3;
     private static final int TICK = 4;
+    private static final int CLAIM_TASK = 5;
+    private static final int CLAIM_NEXT = 6;
+    private static final int REPORT_PROGRESS = 7;
+    private static final int COMPLETE_TASK = 8;
+    private static final int FAIL_TASK = 9;
+    private static final int RELEASE_TASK = 10;
+    private static final int HAND_OFF = 11;
+    private static final int PULSE = 12;
+    private static final int LEAVE_AGENT = 13;
+    private static final int EXPIRE_SESSIONS = 14;
+    private static final int STALL_TASKS = 15;
 
     // Outcome tags: append only.
     private static final int TASK_CREATED = 1;
@@ -40,6 +53,12 @@ public final class Codec {
     private static final int TASK_DELETED = 4;
     private static final int TICKED = 5;
     private static final int REJECTED = 6;
+    private static final int CLAIMED = 7;
+    private static final int CLAIMED_MANY = 8;
+    private static final int PULSED = 9;
+    private static final int AGENT_LEFT = 10;
+    private static final int SESSIONS_EXPIRED = 11;
+    private static final int TASKS_STALLED = 12;
 
     // ----- log entries -----
 
@@ -96,6 +115,41 @@ public final class Codec {
         } else if (command instanceof Command.Tick) {
             w.u8(TICK);
         } else {
+            writeClaimCommand(w, command);
+        }
+    }
+
+    private static void writeClaimCommand(ByteWriter w, Command command) {
+        if (command instanceof Command.ClaimTask c) {
+            w.u8(CLAIM_TASK).str(c.queue()).i64(c.id()).str(c.agent()).i64(c.sessionTtlMs());
+        } else if (command instanceof Command.ClaimNext c) {
+            w.u8(CLAIM_NEXT).str(c.queue()).str(c.agent()).i32(c.count());
+            writeStrings(w, c.capabilities());
+            writeMap(w, c.labels());
+            w.i64(c.sessionTtlMs());
+        } else if (command instanceof Command.ReportProgress c) {
+            w.u8(REPORT_PROGRESS).str(c.queue()).i64(c.id()).i64(c.token()).str(c.note())
+                    .optI32(c.percent());
+        } else if (command instanceof Command.CompleteTask c) {
+            w.u8(COMPLETE_TASK).str(c.queue()).i64(c.id()).i64(c.token()).str(c.result());
+        } else if (command instanceof Command.FailTask c) {
+            w.u8(FAIL_TASK).str(c.queue()).i64(c.id()).i64(c.token()).str(c.reason())
+                    .bool(c.retry()).optI64(c.retryDelayMs());
+        } else if (command instanceof Command.ReleaseTask c) {
+            w.u8(RELEASE_TASK).str(c.queue()).i64(c.id()).i64(c.token());
+        } else if (command instanceof Command.HandOff c) {
+            w.u8(HAND_OFF).str(c.queue()).i64(c.id()).i64(c.token()).str(c.to()).str(c.note());
+        } else if (command instanceof Command.Pulse c) {
+            w.u8(PULSE).str(c.agent()).i64(c.ttlMs());
+        } else if (command instanceof Command.LeaveAgent c) {
+            w.u8(LEAVE_AGENT).str(c.agent());
+        } else if (command instanceof Command.ExpireSessions c) {
+            w.u8(EXPIRE_SESSIONS).i32(c.sessions().size());
+            c.sessions().forEach(d -> w.str(d.agent()).i64(d.renewals()));
+        } else if (command instanceof Command.StallTasks c) {
+            w.u8(STALL_TASKS).i32(c.tasks().size());
+            c.tasks().forEach(d -> w.str(d.queue()).i64(d.id()).i64(d.token()));
+        } else {
             throw new AssertionError("no tag for " + command);
         }
     }
@@ -125,6 +179,50 @@ public final class Codec {
             case TICK:
                 return new Command.Tick();
             default:
+                return readClaimCommand(tag, r);
+        }
+    }
+
+    private static Command readClaimCommand(int tag, ByteReader r) {
+        switch (tag) {
+            case CLAIM_TASK:
+                return new Command.ClaimTask(r.str(), r.i64(), r.str(), r.i64());
+            case CLAIM_NEXT:
+                return new Command.ClaimNext(r.str(), r.str(), r.i32(), readStrings(r),
+                        readMap(r), r.i64());
+            case REPORT_PROGRESS:
+                return new Command.ReportProgress(r.str(), r.i64(), r.i64(), r.str(),
+                        r.optI32());
+            case COMPLETE_TASK:
+                return new Command.CompleteTask(r.str(), r.i64(), r.i64(), r.str());
+            case FAIL_TASK:
+                return new Command.FailTask(r.str(), r.i64(), r.i64(), r.str(), r.bool(),
+                        r.optI64());
+            case RELEASE_TASK:
+                return new Command.ReleaseTask(r.str(), r.i64(), r.i64());
+            case HAND_OFF:
+                return new Command.HandOff(r.str(), r.i64(), r.i64(), r.str(), r.str());
+            case PULSE:
+                return new Command.Pulse(r.str(), r.i64());
+            case LEAVE_AGENT:
+                return new Command.LeaveAgent(r.str());
+            case EXPIRE_SESSIONS: {
+                int n = r.i32();
+                List<Command.SessionDue> due = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    due.add(new Command.SessionDue(r.str(), r.i64()));
+                }
+                return new Command.ExpireSessions(due);
+            }
+            case STALL_TASKS: {
+                int n = r.i32();
+                List<Command.TaskDue> due = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    due.add(new Command.TaskDue(r.str(), r.i64(), r.i64()));
+                }
+                return new Command.StallTasks(due);
+            }
+            default:
                 throw new IllegalStateException("unknown command tag " + tag);
         }
     }
@@ -146,6 +244,21 @@ public final class Codec {
         } else if (outcome instanceof Rejected o) {
             w.u8(REJECTED).str(o.code().wireName()).str(o.message()).i32(o.details().size());
             o.details().forEach((k, v) -> writeDetail(w.str(k), v));
+        } else if (outcome instanceof Outcome.Claimed o) {
+            writeClaimed(w.u8(CLAIMED), o);
+        } else if (outcome instanceof Outcome.ClaimedMany o) {
+            w.u8(CLAIMED_MANY).i32(o.claims().size());
+            o.claims().forEach(c -> writeClaimed(w, c));
+        } else if (outcome instanceof Outcome.Pulsed o) {
+            writeSession(w.u8(PULSED), o.session());
+            w.bool(o.revived());
+        } else if (outcome instanceof Outcome.AgentLeft o) {
+            writeSession(w.u8(AGENT_LEFT), o.session());
+        } else if (outcome instanceof Outcome.SessionsExpired o) {
+            writeStrings(w.u8(SESSIONS_EXPIRED), o.agents());
+        } else if (outcome instanceof Outcome.TasksStalled o) {
+            w.u8(TASKS_STALLED).i32(o.tasks().size());
+            o.tasks().forEach(t -> w.str(t.queue()).i64(t.id()));
         } else {
             throw new AssertionError("no tag for " + outcome);
         }
@@ -177,9 +290,73 @@ public final class Codec {
                 }
                 return new Rejected(rejection(code), message, details);
             }
+            case CLAIMED:
+                return readClaimed(r);
+            case CLAIMED_MANY: {
+                int n = r.i32();
+                List<Outcome.Claimed> claims = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    claims.add(readClaimed(r));
+                }
+                return new Outcome.ClaimedMany(claims);
+            }
+            case PULSED:
+                return new Outcome.Pulsed(readSession(r), r.bool());
+            case AGENT_LEFT:
+                return new Outcome.AgentLeft(readSession(r));
+            case SESSIONS_EXPIRED:
+                return new Outcome.SessionsExpired(readStrings(r));
+            case TASKS_STALLED: {
+                int n = r.i32();
+                List<TaskRef> tasks = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    tasks.add(new TaskRef(r.str(), r.i64()));
+                }
+                return new Outcome.TasksStalled(tasks);
+            }
             default:
                 throw new IllegalStateException("unknown outcome tag " + tag);
         }
+    }
+
+    private static void writeClaimed(ByteWriter w, Outcome.Claimed c) {
+        writeTask(w, c.task());
+        w.i64(c.token()).bool(c.reclaimed());
+    }
+
+    private static Outcome.Claimed readClaimed(ByteReader r) {
+        return new Outcome.Claimed(readTask(r), r.i64(), r.bool());
+    }
+
+    public static byte[] encodeSession(Session s) {
+        ByteWriter w = new ByteWriter(64).u8(FORMAT);
+        writeSession(w, s);
+        return w.toByteArray();
+    }
+
+    public static Session decodeSession(byte[] bytes) {
+        ByteReader r = new ByteReader(bytes);
+        Check.state(r.u8() == FORMAT, "unknown session format");
+        return readSession(r);
+    }
+
+    private static void writeSession(ByteWriter w, Session s) {
+        w.str(s.agent()).i64(s.ttlMs()).i64(s.expiresAtMs()).i64(s.renewals())
+                .i32(s.claims().size());
+        s.claims().forEach(c -> w.str(c.queue()).i64(c.id()).i64(c.token()));
+    }
+
+    private static Session readSession(ByteReader r) {
+        String agent = r.str();
+        long ttlMs = r.i64();
+        long expiresAtMs = r.i64();
+        long renewals = r.i64();
+        int n = r.i32();
+        List<Session.Claim> claims = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            claims.add(new Session.Claim(r.str(), r.i64(), r.i64()));
+        }
+        return new Session(agent, ttlMs, expiresAtMs, renewals, claims);
     }
 
     private static Rejection rejection(String wireName) {
@@ -252,7 +429,8 @@ public final class Codec {
             w.str(t.progress().note()).optI32(t.progress().percent()).i64(t.progress().atMs());
         }
         w.str(t.result()).str(t.failure()).i64(t.createdAtMs()).i64(t.updatedAtMs())
-                .optI64(t.claimedAtMs()).optI64(t.completedAtMs()).i64(t.eventCount());
+                .optI64(t.claimedAtMs()).optI64(t.completedAtMs()).optI64(t.lastActivityMs())
+                .i64(t.eventCount());
     }
 
     private static Task readTask(ByteReader r) {
@@ -283,6 +461,7 @@ public final class Codec {
         b.updatedAtMs = r.i64();
         b.claimedAtMs = r.optI64();
         b.completedAtMs = r.optI64();
+        b.lastActivityMs = r.optI64();
         b.eventCount = r.i64();
         return b.build();
     }

@@ -13,7 +13,10 @@ import java.util.TreeMap;
  * <p>Commands carry no time: the leader's stamp travels beside them in the {@link Entry}.
  */
 public sealed interface Command permits Command.CreateTask, Command.UpdateTask,
-        Command.DeleteTask, Command.Tick {
+        Command.DeleteTask, Command.Tick, Command.ClaimTask, Command.ClaimNext,
+        Command.ReportProgress, Command.CompleteTask, Command.FailTask, Command.ReleaseTask,
+        Command.HandOff, Command.Pulse, Command.LeaveAgent, Command.ExpireSessions,
+        Command.StallTasks {
 
     /** Creates a task in {@code queue}, creating the queue with its first task. */
     record CreateTask(String queue, String subject, String description, String activeForm,
@@ -63,5 +66,117 @@ public sealed interface Command permits Command.CreateTask, Command.UpdateTask,
      * data of its own.
      */
     record Tick() implements Command {
+    }
+
+    // ----- claims -----
+
+    /**
+     * Claims one task for an agent.
+     *
+     * @param sessionTtlMs the lease a new session gets if the agent has none (the proposer's
+     *                     configured default, written into the log so replicas agree)
+     */
+    record ClaimTask(String queue, long id, String agent, long sessionTtlMs) implements Command {
+        public ClaimTask {
+            Objects.requireNonNull(queue, "queue");
+            Objects.requireNonNull(agent, "agent");
+        }
+    }
+
+    /** Claims up to {@code count} of the best ready tasks the agent can take. */
+    record ClaimNext(String queue, String agent, int count, List<String> capabilities,
+                     SortedMap<String, String> labels, long sessionTtlMs) implements Command {
+        public ClaimNext {
+            Objects.requireNonNull(queue, "queue");
+            Objects.requireNonNull(agent, "agent");
+            capabilities = List.copyOf(capabilities);
+            labels = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(labels));
+        }
+    }
+
+    /** The owner's progress report; renews its session and the task's stall clock. */
+    record ReportProgress(String queue, long id, long token, String note, Integer percent)
+            implements Command {
+        public ReportProgress {
+            Objects.requireNonNull(queue, "queue");
+        }
+    }
+
+    record CompleteTask(String queue, long id, long token, String result) implements Command {
+        public CompleteTask {
+            Objects.requireNonNull(queue, "queue");
+        }
+    }
+
+    /** A failed attempt: back to pending (after the delay) while attempts remain, else failed. */
+    record FailTask(String queue, long id, long token, String reason, boolean retry,
+                    Long retryDelayMs) implements Command {
+        public FailTask {
+            Objects.requireNonNull(queue, "queue");
+        }
+    }
+
+    /** A voluntary release: pending again, and not counted as an attempt. */
+    record ReleaseTask(String queue, long id, long token) implements Command {
+        public ReleaseTask {
+            Objects.requireNonNull(queue, "queue");
+        }
+    }
+
+    /** Passes a held task to another live agent under a new token. */
+    record HandOff(String queue, long id, long token, String to, String note)
+            implements Command {
+        public HandOff {
+            Objects.requireNonNull(queue, "queue");
+            Objects.requireNonNull(to, "to");
+        }
+    }
+
+    // ----- agents -----
+
+    /** Renews (or starts) an agent's session. */
+    record Pulse(String agent, long ttlMs) implements Command {
+        public Pulse {
+            Objects.requireNonNull(agent, "agent");
+        }
+    }
+
+    /** Ends an agent's session now, releasing what it holds. */
+    record LeaveAgent(String agent) implements Command {
+        public LeaveAgent {
+            Objects.requireNonNull(agent, "agent");
+        }
+    }
+
+    /**
+     * Proposed by the leader when sessions' deadlines passed by its clock. Each names the renewal
+     * count the leader saw: a session renewed since is left alone.
+     */
+    record ExpireSessions(List<SessionDue> sessions) implements Command {
+        public ExpireSessions {
+            sessions = List.copyOf(sessions);
+        }
+    }
+
+    record SessionDue(String agent, long renewals) {
+        public SessionDue {
+            Objects.requireNonNull(agent, "agent");
+        }
+    }
+
+    /**
+     * Proposed by the leader when in-progress tasks with {@code stallMs} saw no activity for that
+     * long. Each names the claim's token: a task claimed anew since is left alone.
+     */
+    record StallTasks(List<TaskDue> tasks) implements Command {
+        public StallTasks {
+            tasks = List.copyOf(tasks);
+        }
+    }
+
+    record TaskDue(String queue, long id, long token) {
+        public TaskDue {
+            Objects.requireNonNull(queue, "queue");
+        }
     }
 }

@@ -14,6 +14,10 @@ package dev.baton.core;
  * i/{idempotency key}             first outcome of a keyed request
  * o/{seq}                         idempotency keys in arrival order (to drop the oldest)
  * m/{name}                        machine counters (clock, sequences)
+ * a/{agent}                       live agent session
+ * s/{expiresAt}/{agent}           session deadlines, soonest first
+ * x/{stallAt}/{queue}/{id}        stall deadlines of in-progress tasks with stallMs
+ * p/{queue}/{id}                  in-progress tasks that hold resources (conflict checks)
  * </pre>
  *
  * Queue names cannot hold '/', so a queue's prefix never matches another queue's keys.
@@ -75,13 +79,6 @@ final class Keys {
         return Long.parseUnsignedLong(key.substring(2, 18), 16);
     }
 
-    static String delayedQueue(String key) {
-        return key.substring(19, key.length() - 17);
-    }
-
-    static long delayedId(String key) {
-        return Long.parseUnsignedLong(key.substring(key.length() - 16), 16);
-    }
 
     static String idempotency(String key) {
         return "i/" + key;
@@ -92,6 +89,55 @@ final class Keys {
     }
 
     static final String IDEMPOTENCY_ORDER = "o/";
+
+    static String session(String agent) {
+        return SESSIONS + agent;
+    }
+
+    static final String SESSIONS = "a/";
+
+    static String sessionDeadline(long expiresAtMs, String agent) {
+        return SESSION_DEADLINES + hex16(expiresAtMs) + "/" + agent;
+    }
+
+    static final String SESSION_DEADLINES = "s/";
+
+    /** The end of the session deadlines at or before {@code nowMs}. */
+    static String sessionsDueEnd(long nowMs) {
+        return SESSION_DEADLINES + hex16(nowMs + 1);
+    }
+
+    static String sessionDeadlineAgent(String key) {
+        return key.substring(19);
+    }
+
+    static String stall(long stallAtMs, String queue, long id) {
+        return STALLS + hex16(stallAtMs) + "/" + queue + "/" + hex16(id);
+    }
+
+    static final String STALLS = "x/";
+
+    static String stallsDueEnd(long nowMs) {
+        return STALLS + hex16(nowMs + 1);
+    }
+
+    static String busy(String queue, long id) {
+        return "p/" + queue + "/" + hex16(id);
+    }
+
+    static String busyOf(String queue) {
+        return "p/" + queue + "/";
+    }
+
+    /** The id at the end of any key that ends in "/{id}". */
+    static long trailingId(String key) {
+        return Long.parseUnsignedLong(key.substring(key.length() - 16), 16);
+    }
+
+    /** The queue of a "{prefix}{time}/{queue}/{id}" key (delayed and stall indexes). */
+    static String timedQueue(String key) {
+        return key.substring(19, key.length() - 17);
+    }
 
     static String meta(String name) {
         return "m/" + name;

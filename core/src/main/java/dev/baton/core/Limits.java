@@ -59,4 +59,30 @@ public final class Limits {
      * a {@code nextAfterId}, so that a rare filter over a huge queue cannot stall a node.
      */
     public static final int LIST_SCAN_MAX = 10_000;
+
+    /** Contract: a session's TTL is 1 s to 1 h, 30 s unless the agent asks otherwise. */
+    public static final long SESSION_TTL_MS_MIN = 1_000;
+    public static final long SESSION_TTL_MS_MAX = 3_600_000;
+    public static final long SESSION_TTL_MS_DEFAULT = 30_000;
+    /** Contract: a new leader waits 5 s by default before expiring anything. */
+    public static final long LEASE_GRACE_MS_DEFAULT = 5_000;
+    /** Contract: claim-next hands out 1 to 100 tasks per call. */
+    public static final int CLAIM_COUNT_MAX = 100;
+    /** Contract: a claim-next waits at most 5 minutes. */
+    public static final long CLAIM_WAIT_MS_MAX = 300_000;
+    /** An agent offers at most as many capabilities as a task may require. */
+    public static final int CAPABILITIES_MAX = REQUIRES_MAX;
+    /**
+     * Claim-next reads at most this many ready tasks looking for ones the agent can take (its
+     * capabilities, labels and the queue's resource conflicts decide), so that one entry's
+     * apply stays bounded. Only a queue whose first 100,000 ready tasks all need something the
+     * agent lacks can hide a claimable task from it.
+     */
+    public static final int CLAIM_SCAN_MAX = 100_000;
+    /** How many tasks one agent may hold at once; a fleet agent holds a handful. */
+    public static final int CLAIMS_PER_AGENT_MAX = 1_000;
+    /** How many sessions or stalled tasks one leader-proposed entry may expire. */
+    public static final int EXPIRE_BATCH_MAX = 100;
+    /** Progress percentages are 0 to 100. */
+    public static final int PERCENT_MAX = 100;
 }

@@ -1,13 +1,18 @@
 package dev.baton.core;
 
+import dev.baton.core.model.Session;
 import dev.baton.core.model.Task;
+import dev.baton.core.model.TaskRef;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
 /** What applying a command did. Outcomes are past participles; a refusal is {@link Rejected}. */
 public sealed interface Outcome permits Outcome.TaskCreated, Outcome.TaskFound,
-        Outcome.TaskUpdated, Outcome.TaskDeleted, Outcome.Ticked, Outcome.Rejected {
+        Outcome.TaskUpdated, Outcome.TaskDeleted, Outcome.Ticked, Outcome.Rejected,
+        Outcome.Claimed, Outcome.ClaimedMany, Outcome.Pulsed, Outcome.AgentLeft,
+        Outcome.SessionsExpired, Outcome.TasksStalled {
 
     /** A new task. */
     record TaskCreated(Task task) implements Outcome {
@@ -24,6 +29,42 @@ public sealed interface Outcome permits Outcome.TaskCreated, Outcome.TaskFound,
     }
 
     record Ticked() implements Outcome {
+    }
+
+    /**
+     * A granted claim (or a handoff): the task and the fencing token of the claim.
+     *
+     * @param reclaimed the agent already held it: same token, nothing changed
+     */
+    record Claimed(Task task, long token, boolean reclaimed) implements Outcome {
+    }
+
+    /** What a claim-next granted, best first; possibly nothing. */
+    record ClaimedMany(List<Claimed> claims) implements Outcome {
+        public ClaimedMany {
+            claims = List.copyOf(claims);
+        }
+    }
+
+    /** @param revived the agent had no live session before this pulse */
+    record Pulsed(Session session, boolean revived) implements Outcome {
+    }
+
+    /** The session as it was when the agent left; its claims were released. */
+    record AgentLeft(Session session) implements Outcome {
+    }
+
+    /** The agents whose sessions this expiry ended (those renewed since were left alone). */
+    record SessionsExpired(List<String> agents) implements Outcome {
+        public SessionsExpired {
+            agents = List.copyOf(agents);
+        }
+    }
+
+    record TasksStalled(List<TaskRef> tasks) implements Outcome {
+        public TasksStalled {
+            tasks = List.copyOf(tasks);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.baton.core;
 
 import dev.baton.core.model.QueueSummary;
+import dev.baton.core.model.Session;
 import dev.baton.core.model.Task;
 import dev.baton.core.state.KeyValueStore;
 
@@ -44,7 +45,29 @@ final class Tables {
         store.put(Keys.meta(name), Codec.encodeLong(value));
     }
 
+    Session session(String agent) {
+        byte[] b = store.get(Keys.session(agent));
+        return b == null ? null : Codec.decodeSession(b);
+    }
+
+    /** The first keys of a range, at most {@code limit}, read before anything changes them. */
+    java.util.List<String> keys(String fromInclusive, String toExclusive, int limit) {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        var it = store.scan(fromInclusive, toExclusive);
+        while (it.hasNext() && keys.size() < limit) {
+            keys.add(it.next().getKey());
+        }
+        return keys;
+    }
+
+    /** The first key of a range, or null. */
+    String firstKey(String fromInclusive, String toExclusive) {
+        var it = store.scan(fromInclusive, toExclusive);
+        return it.hasNext() ? it.next().getKey() : null;
+    }
+
     static final String CLOCK = "clock";
+    static final String TOKEN = "token";
     static final String IDEMPOTENCY_SEQ = "idempotency.seq";
     static final String IDEMPOTENCY_COUNT = "idempotency.count";
 }

@@ -1,6 +1,7 @@
 package dev.baton.core;
 
 import dev.baton.core.model.QueueSummary;
+import dev.baton.core.model.Session;
 import dev.baton.core.model.Task;
 import dev.baton.core.model.TaskEvent;
 import dev.baton.core.model.TaskStatus;
@@ -46,6 +47,68 @@ public final class TaskReader {
             events.add(Codec.decodeEvent(it.next().getValue()));
         }
         return events;
+    }
+
+    /** The agent's live session, or null. */
+    public Session session(String agent) {
+        return tables.session(agent);
+    }
+
+    /** Every live session, by agent name. */
+    public List<Session> sessions() {
+        List<Session> sessions = new ArrayList<>();
+        Iterator<Map.Entry<String, byte[]>> it =
+                tables.store.scan(Keys.SESSIONS, Keys.SESSIONS + Keys.END);
+        while (it.hasNext()) {
+            sessions.add(Codec.decodeSession(it.next().getValue()));
+        }
+        return sessions;
+    }
+
+    // ----- deadlines: what the leader watches -----
+
+    /** When the first delayed task comes due, or {@link Long#MAX_VALUE}. */
+    public long nextDelayedMs() {
+        String first = tables.firstKey(Keys.DELAYED, Keys.DELAYED + Keys.END);
+        return first == null ? Long.MAX_VALUE : Keys.delayedTime(first);
+    }
+
+    /** Up to {@code limit} sessions whose deadline is at or before {@code nowMs}, soonest first. */
+    public List<Session> sessionsDueBy(long nowMs, int limit) {
+        List<Session> due = new ArrayList<>();
+        for (String key : tables.keys(Keys.SESSION_DEADLINES, Keys.sessionsDueEnd(nowMs),
+                limit)) {
+            due.add(tables.session(Keys.sessionDeadlineAgent(key)));
+        }
+        return due;
+    }
+
+    /** Up to {@code limit} in-progress tasks whose stall deadline is at or before nowMs. */
+    public List<Command.TaskDue> stallsDueBy(long nowMs, int limit) {
+        List<Command.TaskDue> due = new ArrayList<>();
+        for (String key : tables.keys(Keys.STALLS, Keys.stallsDueEnd(nowMs), limit)) {
+            Task t = tables.task(Keys.timedQueue(key), Keys.trailingId(key));
+            due.add(new Command.TaskDue(t.queue(), t.id(), t.token()));
+        }
+        return due;
+    }
+
+    /**
+     * Whether a claim-next with these filters could take something now: what a waiting
+     * claim-next checks (on local, possibly stale, state) before it proposes again.
+     */
+    public boolean hasClaimable(String queue, List<String> capabilities,
+                                Map<String, String> labels) {
+        String prefix = Keys.readyOf(queue);
+        Iterator<Map.Entry<String, byte[]>> it = tables.store.scan(prefix, prefix + Keys.END);
+        for (int scanned = 0; it.hasNext() && scanned < Limits.CLAIM_SCAN_MAX; scanned++) {
+            Task t = tables.task(queue, Keys.trailingId(it.next().getKey()));
+            if (ClaimRules.suits(t, capabilities, labels)
+                    && ClaimRules.conflicts(tables, t).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Every queue, by name. */

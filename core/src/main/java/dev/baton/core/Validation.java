@@ -63,7 +63,81 @@ public final class Validation {
         if (command instanceof Command.Tick) {
             return null;
         }
+        return claimCommand(command);
+    }
+
+    private static Rejected claimCommand(Command command) {
+        if (command instanceof Command.ClaimTask c) {
+            return first(queueName(c.queue()), taskId(c.id()), agentName(c.agent()),
+                    ttl("sessionTtlMs", c.sessionTtlMs()));
+        }
+        if (command instanceof Command.ClaimNext c) {
+            Rejected r = first(queueName(c.queue()), agentName(c.agent()),
+                    ttl("sessionTtlMs", c.sessionTtlMs()), labels(c.labels()),
+                    capabilities("capabilities", c.capabilities(), Limits.CAPABILITIES_MAX));
+            if (r == null && (c.count() < 1 || c.count() > Limits.CLAIM_COUNT_MAX)) {
+                r = Rejected.invalid("count must be 1 to " + Limits.CLAIM_COUNT_MAX + ", got "
+                        + c.count());
+            }
+            return r;
+        }
+        if (command instanceof Command.ReportProgress c) {
+            Rejected r = first(queueName(c.queue()), taskId(c.id()), token(c.token()),
+                    text("note", c.note()));
+            if (r == null && c.percent() != null
+                    && (c.percent() < 0 || c.percent() > Limits.PERCENT_MAX)) {
+                r = Rejected.invalid("percent must be 0 to 100, got " + c.percent());
+            }
+            return r;
+        }
+        if (command instanceof Command.CompleteTask c) {
+            return first(queueName(c.queue()), taskId(c.id()), token(c.token()),
+                    text("result", c.result()));
+        }
+        if (command instanceof Command.FailTask c) {
+            Rejected r = first(queueName(c.queue()), taskId(c.id()), token(c.token()),
+                    text("reason", c.reason()));
+            Long delay = c.retryDelayMs();
+            if (r == null && delay != null && (delay < 0 || delay > Limits.DELAY_MS_MAX)) {
+                r = Rejected.invalid("retryDelayMs must be 0 to " + Limits.DELAY_MS_MAX);
+            }
+            return r;
+        }
+        if (command instanceof Command.ReleaseTask c) {
+            return first(queueName(c.queue()), taskId(c.id()), token(c.token()));
+        }
+        if (command instanceof Command.HandOff c) {
+            return first(queueName(c.queue()), taskId(c.id()), token(c.token()),
+                    agentName(c.to()), text("note", c.note()));
+        }
+        if (command instanceof Command.Pulse c) {
+            return first(agentName(c.agent()), ttl("ttlMs", c.ttlMs()));
+        }
+        if (command instanceof Command.LeaveAgent c) {
+            return agentName(c.agent());
+        }
+        if (command instanceof Command.ExpireSessions c) {
+            return c.sessions().size() > Limits.EXPIRE_BATCH_MAX
+                    ? Rejected.invalid("too many sessions in one expiry") : null;
+        }
+        if (command instanceof Command.StallTasks c) {
+            return c.tasks().size() > Limits.EXPIRE_BATCH_MAX
+                    ? Rejected.invalid("too many tasks in one stall") : null;
+        }
         throw new AssertionError("unknown command " + command);
+    }
+
+    private static Rejected ttl(String field, long ttlMs) {
+        if (ttlMs < Limits.SESSION_TTL_MS_MIN || ttlMs > Limits.SESSION_TTL_MS_MAX) {
+            return Rejected.invalid(field + " must be " + Limits.SESSION_TTL_MS_MIN + " to "
+                    + Limits.SESSION_TTL_MS_MAX + ", got " + ttlMs);
+        }
+        return null;
+    }
+
+    private static Rejected token(long token) {
+        return token >= 1 ? null
+                : Rejected.invalid("tokens are positive integers, got " + token);
     }
 
     private static Rejected create(Command.CreateTask c) {
@@ -168,13 +242,17 @@ public final class Validation {
     }
 
     private static Rejected requires(List<String> capabilities) {
-        if (capabilities.size() > Limits.REQUIRES_MAX) {
-            return Rejected.invalid("requires has " + capabilities.size()
-                    + " capabilities; at most " + Limits.REQUIRES_MAX + " are allowed");
+        return capabilities("requires", capabilities, Limits.REQUIRES_MAX);
+    }
+
+    private static Rejected capabilities(String field, List<String> capabilities, int max) {
+        if (capabilities.size() > max) {
+            return Rejected.invalid(field + " has " + capabilities.size()
+                    + " capabilities; at most " + max + " are allowed");
         }
         for (String c : capabilities) {
             if (c == null || c.isBlank() || c.length() > Limits.CAPABILITY_CHARS_MAX) {
-                return Rejected.invalid("each capability in requires must be 1 to "
+                return Rejected.invalid("each capability in " + field + " must be 1 to "
                         + Limits.CAPABILITY_CHARS_MAX + " characters");
             }
         }

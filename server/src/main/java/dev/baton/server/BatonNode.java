@@ -20,12 +20,12 @@ public final class BatonNode implements AutoCloseable {
 
     public static BatonNode start(ClusterConfig config) throws IOException, InterruptedException {
         RaftNode raft = new RaftNode(config);
-        LeaderTicker ticker = new LeaderTicker(raft);
+        LeaderTicker ticker = new LeaderTicker(raft, config.tuning().leaseGraceMs());
         raft.stateMachine().addLeadershipListener(ticker);
         raft.start();
         HttpServer http;
         try {
-            http = HttpServer.start(config.self().http(), raft);
+            http = HttpServer.start(config.self().http(), raft, config.tuning().leaseTtlMs());
         } catch (RuntimeException | InterruptedException e) {
             ticker.close();
             raft.close();

@@ -15,7 +15,9 @@ import java.util.TreeMap;
  * exactly while {@code status == IN_PROGRESS}; {@code blockedBy} lists only blockers that have
  * not completed; {@code blocks} lists only dependents still waiting on this task.
  *
- * @param eventCount how many history events the task has recorded (not shown to users)
+ * @param lastActivityMs while in progress: the owner's last claim, progress or renewal of this
+ *                       task, from which a stall is measured (not shown to users)
+ * @param eventCount     how many history events the task has recorded (not shown to users)
  */
 public record Task(
         String queue, long id, String subject, String description, String activeForm,
@@ -24,7 +26,7 @@ public record Task(
         SortedMap<String, String> labels, String key, int attempts, int maxAttempts, Long stallMs,
         Long notBeforeMs, Progress progress, String result, String failure,
         long createdAtMs, long updatedAtMs, Long claimedAtMs, Long completedAtMs,
-        long eventCount) {
+        Long lastActivityMs, long eventCount) {
 
     public Task {
         Objects.requireNonNull(queue, "queue");
@@ -79,6 +81,7 @@ public record Task(
         public long updatedAtMs;
         public Long claimedAtMs;
         public Long completedAtMs;
+        public Long lastActivityMs;
         public long eventCount;
 
         public Builder() {
@@ -111,6 +114,7 @@ public record Task(
             updatedAtMs = t.updatedAtMs;
             claimedAtMs = t.claimedAtMs;
             completedAtMs = t.completedAtMs;
+            lastActivityMs = t.lastActivityMs;
             eventCount = t.eventCount;
         }
 
@@ -118,7 +122,7 @@ public record Task(
             return new Task(queue, id, subject, description, activeForm, status, owner, token,
                     priority, blockedBy, blocks, resources, requires, labels, key, attempts,
                     maxAttempts, stallMs, notBeforeMs, progress, result, failure, createdAtMs,
-                    updatedAtMs, claimedAtMs, completedAtMs, eventCount);
+                    updatedAtMs, claimedAtMs, completedAtMs, lastActivityMs, eventCount);
         }
     }
 }

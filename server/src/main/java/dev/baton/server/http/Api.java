@@ -38,10 +38,12 @@ final class Api {
 
     private final RaftNode node;
     private final ClusterView cluster;
+    private final ClaimApi claims;
 
-    Api(RaftNode node, ClusterView cluster) {
+    Api(RaftNode node, ClusterView cluster, ClaimWaiters waiters, long defaultTtlMs) {
         this.node = node;
         this.cluster = cluster;
+        this.claims = new ClaimApi(this, waiters, defaultTtlMs);
     }
 
     CompletableFuture<HttpResult> handle(Request r) {
@@ -57,6 +59,13 @@ final class Api {
         }
         if (s.size() >= 2 && s.get(1).equals("cluster")) {
             return cluster.handle(r, s.subList(2, s.size()));
+        }
+        if (s.size() >= 2 && s.get(1).equals("agents")) {
+            return claims.agents(r, s.subList(2, s.size()));
+        }
+        if (s.size() == 4 && s.get(1).equals("queues") && s.get(3).equals("claim")) {
+            reject(Validation.queueName(s.get(2)));
+            return claims.claimNext(r, s.get(2));
         }
         if (s.size() == 2 && s.get(1).equals("queues")) {
             requireMethod(m, "GET");
@@ -105,6 +114,12 @@ final class Api {
                 requireMethod(m, "GET");
                 r.allowQuery(READ_PARAMS);
                 return read(r, reader -> history(reader, queue, id));
+            }
+            if (s.size() == 6) {
+                CompletableFuture<HttpResult> action = claims.taskAction(r, queue, id, s.get(5));
+                if (action != null) {
+                    return action;
+                }
             }
         }
         throw notFound(r);
@@ -192,10 +207,15 @@ final class Api {
 
     // ----- plumbing -----
 
-    private CompletableFuture<HttpResult> write(Request r, Command command) {
+    /** Validates a write before anything is proposed, then proposes it. */
+    CompletableFuture<HttpResult> write(Request r, Command command) {
+        check(r, command);
+        return node.submit(r.idempotencyKey(), command).thenApply(Api::result);
+    }
+
+    static void check(Request r, Command command) {
         reject(Validation.idempotencyKey(r.idempotencyKey()));
         reject(Validation.command(command));
-        return node.submit(r.idempotencyKey(), command).thenApply(Api::result);
     }
 
     static HttpResult result(Outcome outcome) {
@@ -215,10 +235,32 @@ final class Api {
             return new HttpResult(Statuses.of(o.code()),
                     Json.bytes(Json.error(o.code().wireName(), o.message(), o.details())));
         }
+        if (outcome instanceof Outcome.Claimed o) {
+            ObjectNode body = Json.claimed(o);
+            body.put("reclaimed", o.reclaimed());
+            return ok(body);
+        }
+        if (outcome instanceof Outcome.ClaimedMany o) {
+            ObjectNode body = Json.object();
+            ArrayNode claims = body.putArray("claims");
+            o.claims().forEach(c -> claims.add(Json.claimed(c)));
+            return ok(body);
+        }
+        if (outcome instanceof Outcome.Pulsed o) {
+            ObjectNode body = Json.session(o.session());
+            body.put("revived", o.revived());
+            body.set("claims", body.remove("claims"));
+            return ok(body);
+        }
+        if (outcome instanceof Outcome.AgentLeft o) {
+            ObjectNode body = Json.session(o.session());
+            body.put("left", true);
+            return ok(body);
+        }
         throw new IllegalStateException("no HTTP answer for " + outcome);
     }
 
-    private <T> CompletableFuture<HttpResult> read(Request r,
+    <T> CompletableFuture<HttpResult> read(Request r,
                                                    Function<TaskReader, HttpResult> query) {
         TaskStateMachine sm = node.stateMachine();
         if (r.stale()) {
@@ -227,7 +269,7 @@ final class Api {
         return node.readBarrier().thenApply(v -> sm.read(query));
     }
 
-    private static void reject(Outcome.Rejected rejected) {
+    static void reject(Outcome.Rejected rejected) {
         if (rejected != null) {
             throw new ApiException(Statuses.of(rejected.code()), rejected.code().wireName(),
                     rejected.message(), rejected.details());

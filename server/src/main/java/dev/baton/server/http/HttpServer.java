@@ -20,15 +20,20 @@ public final class HttpServer implements AutoCloseable {
     private final Channel channel;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
+    private final ClaimWaiters waiters;
 
-    private HttpServer(Channel channel, EventLoopGroup boss, EventLoopGroup workers) {
+    private HttpServer(Channel channel, EventLoopGroup boss, EventLoopGroup workers,
+                       ClaimWaiters waiters) {
         this.channel = channel;
         this.boss = boss;
         this.workers = workers;
+        this.waiters = waiters;
     }
 
-    public static HttpServer start(HostPort address, RaftNode node) throws InterruptedException {
-        Api api = new Api(node, new ClusterView(node));
+    public static HttpServer start(HostPort address, RaftNode node, long defaultTtlMs)
+            throws InterruptedException {
+        ClaimWaiters waiters = new ClaimWaiters(node);
+        Api api = new Api(node, new ClusterView(node), waiters, defaultTtlMs);
         HttpServer server = null;
         EventLoopGroup boss = new NioEventLoopGroup(1);
         EventLoopGroup workers = new NioEventLoopGroup(2);
@@ -47,10 +52,11 @@ public final class HttpServer implements AutoCloseable {
                     })
                     .bind(new InetSocketAddress(address.host(), address.port()))
                     .sync().channel();
-            server = new HttpServer(channel, boss, workers);
+            server = new HttpServer(channel, boss, workers, waiters);
             return server;
         } finally {
             if (server == null) {
+                waiters.close();
                 boss.shutdownGracefully();
                 workers.shutdownGracefully();
             }
@@ -59,6 +65,7 @@ public final class HttpServer implements AutoCloseable {
 
     @Override
     public void close() {
+        waiters.close();
         channel.close().syncUninterruptibly();
         boss.shutdownGracefully();
         workers.shutdownGracefully();

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.core.Outcome;
 import dev.baton.core.model.Progress;
+import dev.baton.core.model.Session;
 import dev.baton.core.model.QueueSummary;
 import dev.baton.core.model.Task;
 import dev.baton.core.model.TaskEvent;
@@ -116,6 +118,30 @@ final class Json {
         counts.put("in_progress", q.inProgress());
         counts.put("completed", q.completed());
         counts.put("failed", q.failed());
+        return n;
+    }
+
+    /** {"task", "token"}: a claim, as claim, claim-next and handoff answer it. */
+    static ObjectNode claimed(Outcome.Claimed c) {
+        ObjectNode n = object();
+        n.set("task", task(c.task(), c.task().updatedAtMs()));
+        n.put("token", c.token());
+        return n;
+    }
+
+    /** An agent's session: {"agent", "ttlMs", "expiresAt", "claims": [{"queue","id","token"}]}. */
+    static ObjectNode session(Session s) {
+        ObjectNode n = object();
+        n.put("agent", s.agent());
+        n.put("ttlMs", s.ttlMs());
+        n.put("expiresAt", time(s.expiresAtMs()));
+        ArrayNode claims = n.putArray("claims");
+        for (Session.Claim c : s.claims()) {
+            ObjectNode claim = claims.addObject();
+            claim.put("queue", c.queue());
+            claim.put("id", c.id());
+            claim.put("token", c.token());
+        }
         return n;
     }
 

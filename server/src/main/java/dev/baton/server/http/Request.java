@@ -1,6 +1,7 @@
 package dev.baton.server.http;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,8 +12,12 @@ record Request(String method, List<String> segments, Map<String, List<String>> q
 
     static Request of(String method, String uri, String idempotencyKey, byte[] body) {
         QueryStringDecoder decoder = new QueryStringDecoder(uri);
-        List<String> segments = java.util.Arrays.stream(decoder.path().split("/"))
-                .filter(s -> !s.isEmpty()).toList();
+        // Split the raw path before decoding, so that an agent name with an encoded slash
+        // (agent%2F7) stays one segment.
+        List<String> segments = java.util.Arrays.stream(decoder.rawPath().split("/"))
+                .filter(s -> !s.isEmpty())
+                .map(s -> QueryStringDecoder.decodeComponent(s, StandardCharsets.UTF_8))
+                .toList();
         return new Request(method, segments, decoder.parameters(), idempotencyKey, body);
     }
 

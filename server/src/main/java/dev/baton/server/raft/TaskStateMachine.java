@@ -257,16 +257,6 @@ public final class TaskStateMachine extends BaseStateMachine {
         }
     }
 
-    /** When the leader should next propose a tick, by the machine's deadlines. */
-    public long nextDeadlineMs() {
-        lock.readLock().lock();
-        try {
-            return machine == null ? Long.MAX_VALUE : machine.nextDeadlineMs();
-        } finally {
-            lock.readLock().unlock();
-        }
-    }
-
     // ----- snapshots -----
 
     @Override
