@@ -37,7 +37,7 @@ public final class Limits {
     /** stallMs: at least a second (shorter is noise), at most a week. */
     public static final long STALL_MS_MIN = 1_000;
     public static final long STALL_MS_MAX = 7L * 24 * 3600 * 1000;
-    /** delayMs and notBefore: at most a year ahead; further is almost surely a unit mistake. */
+    /** delayMs and retryDelayMs: at most a year; longer is almost surely a unit mistake. */
     public static final long DELAY_MS_MAX = 366L * 24 * 3600 * 1000;
     /** Contract: an Idempotency-Key is at most 128 characters and is kept 24 hours. */
     public static final int IDEMPOTENCY_KEY_CHARS_MAX = 128;

@@ -3,11 +3,7 @@ package dev.baton.core;
 import dev.baton.core.Outcome.Rejected;
 import dev.baton.core.state.KeyValueStore;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
 import java.util.zip.CRC32;
 
 /**
@@ -68,10 +64,13 @@ public final class TaskMachine {
         if (key == null) {
             return decide(index, entry.command());
         }
+        Rejected badKey = Validation.idempotencyKey(key);
+        if (badKey != null) {
+            return badKey;
+        }
         long fingerprint = fingerprint(entry.command());
-        byte[] seen = m.tables.store.get(Keys.idempotency(key));
-        if (seen != null) {
-            IdempotencyRecord first = IdempotencyRecord.decode(seen);
+        IdempotencyRecord first = remembered(key);
+        if (first != null) {
             if (first.fingerprint() != fingerprint) {
                 return Rejected.invalid("Idempotency-Key " + key
                         + " was already used for a different request");
@@ -143,44 +142,60 @@ public final class TaskMachine {
     private void remember(String key, long fingerprint, Outcome outcome) {
         long seq = m.tables.meta(Tables.IDEMPOTENCY_SEQ, 0);
         m.tables.putMeta(Tables.IDEMPOTENCY_SEQ, seq + 1);
-        m.tables.putMeta(Tables.IDEMPOTENCY_COUNT, m.tables.meta(Tables.IDEMPOTENCY_COUNT, 0) + 1);
+        m.tables.putMeta(Tables.IDEMPOTENCY_COUNT,
+                m.tables.meta(Tables.IDEMPOTENCY_COUNT, 0) + 1);
         m.tables.store.put(Keys.idempotency(key), new IdempotencyRecord(m.nowMs, seq,
                 fingerprint, Codec.encodeOutcome(outcome)).encode());
-        m.tables.store.put(Keys.idempotencyOrder(seq), key.getBytes(
-                StandardCharsets.UTF_8));
+        m.tables.store.put(Keys.idempotencyOrder(seq), key.getBytes(StandardCharsets.UTF_8));
+        // Keep the table within its size after the insert, not only before the next one.
+        dropExpiredIdempotencyKeys();
+    }
+
+    /** The first outcome of a keyed request, or null when the key is unknown or too old. */
+    private IdempotencyRecord remembered(String key) {
+        byte[] seen = m.tables.store.get(Keys.idempotency(key));
+        if (seen == null) {
+            return null;
+        }
+        IdempotencyRecord r = IdempotencyRecord.decode(seen);
+        if (isExpired(r)) {
+            // Dropping is amortised, so an expired key may still be stored: it counts as gone.
+            forget(key, r);
+            return null;
+        }
+        return r;
+    }
+
+    private boolean isExpired(IdempotencyRecord r) {
+        return r.atMs() + Limits.IDEMPOTENCY_TTL_MS < m.nowMs;
+    }
+
+    private void forget(String key, IdempotencyRecord r) {
+        m.tables.store.delete(Keys.idempotencyOrder(r.seq()));
+        m.tables.store.delete(Keys.idempotency(key));
+        m.tables.putMeta(Tables.IDEMPOTENCY_COUNT,
+                m.tables.meta(Tables.IDEMPOTENCY_COUNT, 0) - 1);
     }
 
     /**
      * Drops keys older than 24 hours of leader time, and the oldest beyond the configured count.
-     * At most a few per entry, so that one apply never does unbounded work.
+     * At most a few per entry, so that one apply never does unbounded work; a key past its 24
+     * hours that is still stored is ignored when looked up ({@link #remembered}).
      */
     private void dropExpiredIdempotencyKeys() {
-        long count = m.tables.meta(Tables.IDEMPOTENCY_COUNT, 0);
-        if (count == 0) {
+        if (m.tables.meta(Tables.IDEMPOTENCY_COUNT, 0) == 0) {
             return;
         }
-        Iterator<Map.Entry<String, byte[]>> it =
-                m.tables.store.scan(Keys.IDEMPOTENCY_ORDER, Keys.IDEMPOTENCY_ORDER + Keys.END);
-        List<Map.Entry<String, byte[]>> oldest = new ArrayList<>();
-        while (it.hasNext() && oldest.size() < Limits.IDEMPOTENCY_DROPS_PER_ENTRY_MAX) {
-            oldest.add(it.next());
-        }
-        long dropped = 0;
-        for (Map.Entry<String, byte[]> e : oldest) {
-            String key = new String(e.getValue(), StandardCharsets.UTF_8);
+        for (String orderKey : m.tables.keys(Keys.IDEMPOTENCY_ORDER,
+                Keys.IDEMPOTENCY_ORDER + Keys.END, Limits.IDEMPOTENCY_DROPS_PER_ENTRY_MAX)) {
+            String key = new String(m.tables.store.get(orderKey), StandardCharsets.UTF_8);
             IdempotencyRecord r = IdempotencyRecord.decode(
                     m.tables.store.get(Keys.idempotency(key)));
-            boolean tooMany = count - dropped > idempotencyKeysMax;
-            boolean tooOld = r.atMs() + Limits.IDEMPOTENCY_TTL_MS < m.nowMs;
-            if (!tooMany && !tooOld) {
+            boolean tooMany = m.tables.meta(Tables.IDEMPOTENCY_COUNT, 0) > idempotencyKeysMax;
+            if (!tooMany && !isExpired(r)) {
                 break;
             }
-            m.tables.store.delete(e.getKey());
-            m.tables.store.delete(Keys.idempotency(key));
-            dropped++;
-        }
-        if (dropped > 0) {
-            m.tables.putMeta(Tables.IDEMPOTENCY_COUNT, count - dropped);
+            forget(key, r);
         }
     }
 

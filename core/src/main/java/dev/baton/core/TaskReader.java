@@ -162,6 +162,7 @@ public final class TaskReader {
      * {@code limit} tasks and still name a {@code nextAfterId}.
      */
     public Page list(String queue, Filter filter, long afterId, int limit) {
+        Check.state(limit >= 1, "a page holds at least one task");
         long now = nowMs();
         String prefix = Keys.tasksOf(queue);
         Iterator<Map.Entry<String, byte[]>> it =

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.core.model.EventType;
 import dev.baton.core.model.QueueSummary;
+import dev.baton.core.model.Session;
 import dev.baton.core.model.Task;
 import dev.baton.core.model.TaskEvent;
 import dev.baton.core.model.TaskStatus;
@@ -56,13 +57,15 @@ class CodecTest {
     }
 
     @Test
-    void historyEventsAndQueueSummariesRoundTrip() {
+    void historyEventsQueueSummariesAndSessionsRoundTrip() {
         TaskEvent full = Samples.event();
         assertEquals(full, Codec.decodeEvent(Codec.encodeEvent(full)));
         TaskEvent bare = TaskEvent.of(1, 2, EventType.CREATED);
         assertEquals(bare, Codec.decodeEvent(Codec.encodeEvent(bare)));
         QueueSummary q = Samples.queue();
         assertEquals(q, Codec.decodeQueue(Codec.encodeQueue(q)));
+        Session session = Samples.session();
+        assertEquals(session, Codec.decodeSession(Codec.encodeSession(session)));
     }
 
     @Test

@@ -3,14 +3,16 @@ package dev.baton.core;
 import dev.baton.core.model.EventType;
 import dev.baton.core.model.Progress;
 import dev.baton.core.model.QueueSummary;
+import dev.baton.core.model.Session;
 import dev.baton.core.model.Task;
 import dev.baton.core.model.TaskEvent;
+import dev.baton.core.model.TaskRef;
 import dev.baton.core.model.TaskStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Fully populated values of every kind the core encodes, shared by the codec and dispatch tests. */
+/** Fully populated values of every kind the core encodes, for the codec and dispatch tests. */
 final class Samples {
     private Samples() {
     }
@@ -43,6 +45,7 @@ final class Samples {
         b.updatedAtMs = 1_700_000_000_600L;
         b.claimedAtMs = 1_700_000_000_100L;
         b.completedAtMs = 1_700_000_000_700L;
+        b.lastActivityMs = 1_700_000_000_400L;
         b.eventCount = 12;
         return b.build();
     }
@@ -68,11 +71,29 @@ final class Samples {
                 List.of(2L), List.of(3L));
     }
 
+    static Session session() {
+        return new Session("agent:run_7a1", 30_000, 1_700_000_030_000L, 4,
+                List.of(new Session.Claim("q", 1, 17), new Session.Claim("r", 2, 18)));
+    }
+
     /** One of each command type, keyed by its class. */
     static Map<Class<?>, Command> commands() {
-        return Map.of(Command.CreateTask.class, create(), Command.UpdateTask.class, update(),
-                Command.DeleteTask.class, new Command.DeleteTask("q", 1),
-                Command.Tick.class, new Command.Tick());
+        Map<Class<?>, Command> m = new java.util.HashMap<>();
+        for (Command c : List.of(create(), update(), new Command.DeleteTask("q", 1),
+                new Command.Tick(), new Command.ClaimTask("q", 1, "agent:a", 30_000),
+                new Command.ClaimNext("q", "agent:a", 3, List.of("java", "gpu"),
+                        new TreeMap<>(Map.of("team", "infra")), 30_000),
+                new Command.ReportProgress("q", 1, 17, "half", 50),
+                new Command.CompleteTask("q", 1, 17, "done"),
+                new Command.FailTask("q", 1, 17, "flaky", true, 5_000L),
+                new Command.ReleaseTask("q", 1, 17),
+                new Command.HandOff("q", 1, 17, "agent:b", "yours"),
+                new Command.Pulse("agent:a", 30_000), new Command.LeaveAgent("agent:a"),
+                new Command.ExpireSessions(List.of(new Command.SessionDue("agent:a", 3))),
+                new Command.StallTasks(List.of(new Command.TaskDue("q", 1, 17))))) {
+            m.put(c.getClass(), c);
+        }
+        return m;
     }
 
     /** One of each outcome type, keyed by its class. */
@@ -80,12 +101,19 @@ final class Samples {
         Map<String, Object> details = Map.of("owner", "agent:a", "token", 7L,
                 "blockedBy", List.of(1L, 2L), "conflicts", List.of("src/**", "docs/*"),
                 "nested", List.of(List.of(1L), "x"));
-        return Map.of(Outcome.TaskCreated.class, new Outcome.TaskCreated(task()),
-                Outcome.TaskFound.class, new Outcome.TaskFound(task()),
-                Outcome.TaskUpdated.class, new Outcome.TaskUpdated(task()),
-                Outcome.TaskDeleted.class, new Outcome.TaskDeleted(task()),
-                Outcome.Ticked.class, new Outcome.Ticked(),
-                Outcome.Rejected.class, new Outcome.Rejected(Rejection.ALREADY_CLAIMED,
-                        "task q#1 is held by agent:a", details));
+        Outcome.Claimed claimed = new Outcome.Claimed(task(), 17, true);
+        Map<Class<?>, Outcome> m = new java.util.HashMap<>();
+        for (Outcome o : List.of(new Outcome.TaskCreated(task()), new Outcome.TaskFound(task()),
+                new Outcome.TaskUpdated(task()), new Outcome.TaskDeleted(task()),
+                new Outcome.Ticked(), claimed,
+                new Outcome.ClaimedMany(List.of(claimed, new Outcome.Claimed(task(), 18, false))),
+                new Outcome.Pulsed(session(), true), new Outcome.AgentLeft(session()),
+                new Outcome.SessionsExpired(List.of("agent:a", "agent:b")),
+                new Outcome.TasksStalled(List.of(new TaskRef("q", 1), new TaskRef("r", 2))),
+                new Outcome.Rejected(Rejection.ALREADY_CLAIMED, "task q#1 is held by agent:a",
+                        details))) {
+            m.put(o.getClass(), o);
+        }
+        return m;
     }
 }
