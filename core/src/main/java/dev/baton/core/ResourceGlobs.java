@@ -36,25 +36,32 @@ import java.util.Objects;
  * itself, compared exactly as Unicode code points: case and normalisation are not folded.</li>
  * </ol>
  * Two globs overlap when some path matches both under this reading. The only answers of "overlap"
- * without such a path come from bracket expressions, from the fall-backs to {@code **} above, and
- * from the work budget below. Examples: {@code src/*}{@code /x} and {@code src/a/*} overlap (at
- * {@code src/a/x}); {@code *.md} and {@code *.txt} do not; {@code *} and {@code a/b} do not,
- * because {@code *} stays within a segment; {@code [abc].txt} and {@code d.txt} do, conservatively.
+ * without such a path come from bracket expressions, from the fall-backs to {@code **} above,
+ * from the work budget below, and from globs whose only common segment would be {@code .} or
+ * {@code ..}, which no real path has. Examples: {@code src/*}{@code /x} and {@code src/a/*}
+ * overlap (at {@code src/a/x}); {@code *.md} and {@code *.txt} do not; {@code *} and {@code a/b}
+ * do not, because {@code *} stays within a segment; a plain path overlaps a glob only if the glob
+ * matches it, so {@code dir} and {@code dir/file} do not (write {@code dir/} for the directory);
+ * {@code [abc].txt} and {@code d.txt} do, conservatively.
  *
  * <h2>Algorithm, determinism and cost</h2>
  * Each pair of alternatives is first compared by its literal prefix and suffix, which settles
  * most real pairs at once. The rest are decided by a dynamic programme over the two segment lists
  * in which {@code **} may consume zero or more of the other side's segments; two plain segments
  * may be paired when a second programme over their characters, in which {@code *} may consume
- * the other side's characters, reaches both ends. Both programmes fill a table once, so a pair
- * of alternatives costs at most |a|·|b| cells at each level, with no backtracking.
+ * the other side's characters, reaches both ends. Both programmes fill a table once, in order,
+ * with no backtracking: a pair of alternatives of n and m chars costs at most about n·m cells
+ * over both levels.
  *
- * <p>Each public call spends at most {@value #WORK_BUDGET} table cells in all. Real globs need
- * tens of cells per pair, so 64 globs against 64 use a small fraction of it; only crafted globs
- * can exhaust it, and from then on every undecided pair counts as an overlap. Reading the globs
- * is linear in their length times at most {@value #MAX_EXPANSIONS} expansions. The result is a
- * function of the arguments alone: no clock, no randomness, no hash order, and lists come back
- * in input order. Changing this rule or either constant changes replicated behaviour.
+ * <p>Each public call spends at most {@value #WORK_BUDGET} cells in all, counting a cell per pair
+ * of alternatives, per compared prefix or suffix char and per table entry. Real globs need tens
+ * of cells per pair, so 64 globs against 64 use a small fraction of it; only crafted globs can
+ * exhaust it, and from then on every pair not yet decided counts as an overlap. Reading a glob
+ * costs its length times at most {@value #MAX_EXPANSIONS} expansions (times its brace nesting
+ * depth at worst). At the contract's limits (64 globs of 512 chars a side) a call takes a few
+ * tens of milliseconds at worst. The result is a function of the arguments alone: no clock, no
+ * randomness, no hash order, and lists come back in input order. Changing this rule or either
+ * constant changes replicated behaviour, so it must ship like any change to the machine.
  */
 public final class ResourceGlobs {
     /** The most alternatives one glob's braces may expand to before it is read as {@code **}. */
@@ -135,6 +142,12 @@ public final class ResourceGlobs {
         }
         for (Alt a : x.alts) {
             for (Alt b : y.alts) {
+                // Comparing affixes is work too: a cell for the pair and one per compared char.
+                long cells = 1 + Math.min(a.prefix.length, b.prefix.length)
+                        + Math.min(a.suffix.length, b.suffix.length);
+                if (!work.take(cells)) {
+                    return true;
+                }
                 if (affixesAgree(a.prefix, b.prefix, false)
                         && affixesAgree(a.suffix, b.suffix, true)
                         && segmentListsMeet(a.segments, b.segments, work)) {
@@ -274,7 +287,9 @@ public final class ResourceGlobs {
      */
     private static int[][] readSegments(String glob) {
         List<int[]> segments = new ArrayList<>();
-        List<Integer> tokens = new ArrayList<>();
+        // No segment has more tokens than the glob has chars.
+        int[] tokens = new int[glob.length()];
+        int n = 0;
         boolean directory = false;
         int i = 0;
         while (i <= glob.length()) {
@@ -283,8 +298,8 @@ public final class ResourceGlobs {
             boolean separator = end || glob.charAt(i) == '/'
                     || (glob.charAt(i) == '\\' && step == 2 && glob.charAt(i + 1) == '/');
             if (separator) {
-                int[] segment = finishSegment(tokens);
-                tokens.clear();
+                int[] segment = finishSegment(tokens, n);
+                n = 0;
                 if (segment == DOT_DOT) {
                     return null;
                 }
@@ -295,7 +310,7 @@ public final class ResourceGlobs {
                 // A separator after some segment, with nothing real after it, names a directory.
                 directory |= !end && !segments.isEmpty();
             } else {
-                tokens.add(token(glob, i, step));
+                tokens[n++] = token(glob, i, step);
             }
             i += step;
         }
@@ -305,29 +320,26 @@ public final class ResourceGlobs {
         return collapse(segments);
     }
 
-    private static int[] finishSegment(List<Integer> tokens) {
-        int stars = 0;
-        for (int t : tokens) {
-            stars += t == STAR ? 1 : 0;
-        }
-        if (tokens.isEmpty() || tokens.equals(List.of((int) '.'))) {
+    /** The segment made of {@code tokens[0, n)}: {@link #DOT}, {@link #DOT_DOT}, ** or tokens. */
+    private static int[] finishSegment(int[] tokens, int n) {
+        if (n == 0 || (n == 1 && tokens[0] == '.')) {
             return DOT;
         }
-        if (tokens.equals(List.of((int) '.', (int) '.'))) {
+        if (n == 2 && tokens[0] == '.' && tokens[1] == '.') {
             return DOT_DOT;
         }
-        if (stars >= 2 && stars == tokens.size()) {
-            return GLOBSTAR;
-        }
         // Runs of stars match what one star matches, and fewer tokens make smaller tables.
-        int[] out = new int[tokens.size()];
-        int n = 0;
-        for (int t : tokens) {
-            if (t != STAR || n == 0 || out[n - 1] != STAR) {
-                out[n++] = t;
+        int[] out = new int[n];
+        int kept = 0;
+        int stars = 0;
+        for (int k = 0; k < n; k++) {
+            int t = tokens[k];
+            stars += t == STAR ? 1 : 0;
+            if (t != STAR || kept == 0 || out[kept - 1] != STAR) {
+                out[kept++] = t;
             }
         }
-        return Arrays.copyOf(out, n);
+        return stars >= 2 && stars == n ? GLOBSTAR : Arrays.copyOf(out, kept);
     }
 
     /** Drops a {@code **} that follows another; {@code null} when nothing plain is left. */
@@ -404,53 +416,48 @@ public final class ResourceGlobs {
 
     /** The literal text every match starts with; it stops short of the {@code /} before a **. */
     private static int[] prefix(int[][] segments) {
-        List<Integer> out = new ArrayList<>();
+        int[] out = new int[affixRoom(segments)];
+        int n = 0;
         for (int k = 0; k < segments.length && segments[k] != GLOBSTAR; k++) {
             if (k > 0) {
-                out.add((int) '/');
+                out[n++] = '/';
             }
             for (int t : segments[k]) {
                 if (t < 0) {
-                    return toArray(out);
+                    return Arrays.copyOf(out, n);
                 }
-                out.add(t);
+                out[n++] = t;
             }
         }
-        return toArray(out);
+        return Arrays.copyOf(out, n);
     }
 
-    /** The literal text every match ends with, stored in reading order. */
+    /** The literal text every match ends with, in reading order. */
     private static int[] suffix(int[][] segments) {
-        List<Integer> reversed = new ArrayList<>();
+        int[] out = new int[affixRoom(segments)];
+        int start = out.length;
         for (int k = segments.length - 1; k >= 0 && segments[k] != GLOBSTAR; k--) {
             if (k < segments.length - 1) {
-                reversed.add((int) '/');
+                out[--start] = '/';
             }
             int[] s = segments[k];
             for (int t = s.length - 1; t >= 0; t--) {
                 if (s[t] < 0) {
-                    return reverse(reversed);
+                    return Arrays.copyOfRange(out, start, out.length);
                 }
-                reversed.add(s[t]);
+                out[--start] = s[t];
             }
         }
-        return reverse(reversed);
+        return Arrays.copyOfRange(out, start, out.length);
     }
 
-    private static int[] toArray(List<Integer> list) {
-        int[] out = new int[list.size()];
-        for (int k = 0; k < out.length; k++) {
-            out[k] = list.get(k);
+    /** Room for every token of every segment and a separator between each two. */
+    private static int affixRoom(int[][] segments) {
+        int room = segments.length;
+        for (int[] s : segments) {
+            room += s == GLOBSTAR ? 0 : s.length;
         }
-        return out;
-    }
-
-    private static int[] reverse(List<Integer> list) {
-        int[] out = new int[list.size()];
-        for (int k = 0; k < out.length; k++) {
-            out[k] = list.get(out.length - 1 - k);
-        }
-        return out;
+        return room;
     }
 
     // ---------------------------------------------------------------- braces
@@ -486,6 +493,12 @@ public final class ResourceGlobs {
                 if (alternatives == null
                         || (long) done.size() * alternatives.size() > MAX_EXPANSIONS) {
                     return null;
+                }
+                if (alternatives.size() == 1) {
+                    // A one-way group such as {a} multiplies nothing: it joins the literal.
+                    literal.append(alternatives.get(0));
+                    i = close[i] + 1;
+                    continue;
                 }
                 List<String> next = new ArrayList<>(done.size() * alternatives.size());
                 for (String head : done) {

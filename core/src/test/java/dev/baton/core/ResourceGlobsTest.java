@@ -257,9 +257,10 @@ class ResourceGlobsTest {
         List<String> theirs = List.of("src/*b*/y*", "src/*/z*");
         assertEquals(List.of(), ResourceGlobs.overlapping(mine, theirs, 100, 1_000));
         assertEquals(theirs, ResourceGlobs.overlapping(mine, theirs, 100, 0));
-        // A pair the literal prefixes already tell apart needs no budget.
+        // A pair the literal prefixes tell apart costs a cell per compared char, far less.
         assertEquals(List.of(), ResourceGlobs.overlapping(List.of("src/a"), List.of("src/b"),
-                100, 0));
+                100, 20));
+        assertEquals(theirs.subList(0, 1), ResourceGlobs.overlapping(mine, theirs, 1, 20));
     }
 
     @Test
