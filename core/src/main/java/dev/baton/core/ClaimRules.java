@@ -43,10 +43,15 @@ final class ClaimRules {
             return TaskRules.notFound(c.queue(), c.id());
         }
         if (t.status() == TaskStatus.IN_PROGRESS && c.agent().equals(t.owner())) {
-            // The same agent again: same token, nothing changed but its lease.
+            // The same agent again: same token, same claimedAt, no event. It still counts as
+            // activity, for the lease and for stallMs ("no progress, complete or claim").
+            Task.Builder b = t.toBuilder();
+            b.lastActivityMs = m.nowMs;
+            Task after = b.build();
+            m.save(t, after);
             Session s = m.session(c.agent());
             m.saveSession(s, m.renewed(s, c.agent(), c.sessionTtlMs()));
-            return new Outcome.Claimed(t, t.token(), true);
+            return new Outcome.Claimed(after, t.token(), true);
         }
         Rejected refused = gate(t);
         if (refused == null) {

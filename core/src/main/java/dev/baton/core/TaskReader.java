@@ -84,11 +84,10 @@ public final class TaskReader {
     }
 
     /** Up to {@code limit} in-progress tasks whose stall deadline is at or before nowMs. */
-    public List<Command.TaskDue> stallsDueBy(long nowMs, int limit) {
-        List<Command.TaskDue> due = new ArrayList<>();
+    public List<Task> stallsDueBy(long nowMs, int limit) {
+        List<Task> due = new ArrayList<>();
         for (String key : tables.keys(Keys.STALLS, Keys.stallsDueEnd(nowMs), limit)) {
-            Task t = tables.task(Keys.timedQueue(key), Keys.trailingId(key));
-            due.add(new Command.TaskDue(t.queue(), t.id(), t.token()));
+            due.add(tables.task(Keys.timedQueue(key), Keys.trailingId(key)));
         }
         return due;
     }

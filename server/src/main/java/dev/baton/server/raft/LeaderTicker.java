@@ -3,6 +3,7 @@ package dev.baton.server.raft;
 import dev.baton.core.Command;
 import dev.baton.core.Limits;
 import dev.baton.core.model.Session;
+import dev.baton.core.model.Task;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * ordered first wins. A new leader expires nothing sooner than {@code leaseGraceMs} (at most the
  * session's TTL) after it takes over, so agents have time to find it; it does not restart TTLs,
  * so an agent that fell silent before the election still expires about one TTL after its last
- * renewal (cf. etcd's lessor {@code Promote}, which extends instead). If this node lost
+ * renewal (cf. etcd's lessor {@code Promote}, which extends instead). Stalls wait likewise,
+ * at most the task's {@code stallMs}. If this node lost
  * leadership meanwhile, a proposal is forwarded or fails, and nothing happens that the log did
  * not order (RATIS-NOTES P5).
  */
@@ -88,9 +90,13 @@ public final class LeaderTicker implements TaskStateMachine.LeadershipListener, 
             if (!expiring.isEmpty()) {
                 propose(expiryInFlight, new Command.ExpireSessions(expiring));
             }
-            List<Command.TaskDue> stalled = sm.read(r ->
-                    r.stallsDueBy(now, Limits.EXPIRE_BATCH_MAX));
-            if (!stalled.isEmpty() && leaderForMs >= leaseGraceMs) {
+            List<Command.TaskDue> stalled = new ArrayList<>();
+            for (Task t : sm.read(r -> r.stallsDueBy(now, Limits.EXPIRE_BATCH_MAX))) {
+                if (leaderForMs >= Math.min(leaseGraceMs, t.stallMs())) {
+                    stalled.add(new Command.TaskDue(t.queue(), t.id(), t.token()));
+                }
+            }
+            if (!stalled.isEmpty()) {
                 propose(stallInFlight, new Command.StallTasks(stalled));
             }
         } catch (RuntimeException e) {
