@@ -190,9 +190,9 @@ class ClusterConfigParserTest {
 
     @Test
     void checksTheElectionTimeoutsAgainstEachOther() {
-        assertEquals(List.of("tuning.electionTimeoutMaxMs: 1000 must be greater than"
-                + " electionTimeoutMinMs (1000)"),
-                problems(VALID + "tuning:\n  electionTimeoutMaxMs: 1000\n"));
+        assertEquals(List.of("tuning.electionTimeoutMaxMs: 500 must be greater than"
+                + " electionTimeoutMinMs (500)"),
+                problems(VALID + "tuning:\n  electionTimeoutMaxMs: 500\n"));
         assertEquals(List.of("tuning.electionTimeoutMaxMs: 400 must be greater than"
                 + " electionTimeoutMinMs (500)"),
                 problems(VALID + "tuning: {electionTimeoutMinMs: 500, electionTimeoutMaxMs: 400}"));

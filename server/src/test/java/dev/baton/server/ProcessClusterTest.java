@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -30,6 +32,7 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,9 +76,11 @@ class ProcessClusterTest {
                 String.valueOf(bases[1])}, new PrintStream(initOut, true, StandardCharsets.UTF_8),
                 System.err);
         assertEquals(0, code, initOut.toString(StandardCharsets.UTF_8));
+        String classpath = privateCopyOfClasspath(dir.resolve("classpath"));
         for (int i = 1; i <= 3; i++) {
             servers.add(new ServerProcess("n" + i, configs.resolve("n" + i + ".yaml"),
-                    dir.resolve("n" + i + ".log"), "http://127.0.0.1:" + (bases[0] + i - 1)));
+                    dir.resolve("n" + i + ".log"), "http://127.0.0.1:" + (bases[0] + i - 1),
+                    classpath));
         }
 
         // Three `baton server` processes; each becomes ready (knows a leader, has applied what
@@ -106,8 +111,6 @@ class ProcessClusterTest {
         // kill -9 the leader. The clock starts at the kill.
         long killedAt = System.nanoTime();
         leader.kill();
-        List<ServerProcess> survivors = new ArrayList<>(servers);
-        survivors.remove(leader);
 
         // Writes through a survivor: each attempt gets 2 s, and a 503 or a connection error
         // means try again. One Idempotency-Key for every attempt, so a retry whose first try
@@ -145,12 +148,11 @@ class ProcessClusterTest {
                             + msSince(started) + " ms)");
                     return outageTask[0] != null;
                 }));
+        // The bound is checked at the end, so that a slow failover still lets the rest of
+        // the story run: a failure then says whether anything else went wrong too.
         long failoverMs = msSince(killedAt);
         System.out.println("kill -9 of leader " + leader.id + " -> first 201 through "
                 + follower.id + ": " + failoverMs + " ms; attempts: " + attempts);
-        assertTrue(failoverMs < FAILOVER_BUDGET_MS, "the first write after kill -9 of "
-                + leader.id + " succeeded " + failoverMs + " ms after the kill; attempts: "
-                + attempts);
         long outageId = outageTask[0].get("id").asLong();
         assertEquals(outageSubject, outageTask[0].get("subject").asText());
         acknowledged.put(outageId, outageTask[0]);
@@ -174,11 +176,12 @@ class ProcessClusterTest {
         long leaderCommit = Http.get(newLeader.url + "/v1/cluster/self").body()
                 .get("commitIndex").asLong();
         withLogs(() -> leader.id + " did not catch up to commit index " + leaderCommit,
-                () -> await().atMost(READY_WITHIN).ignoreExceptions().untilAsserted(() -> {
-                    JsonNode self = Http.get(leader.url + "/v1/cluster/self").body();
-                    assertTrue(self.get("appliedIndex").asLong() >= leaderCommit,
-                            self.toString());
-                }));
+                () -> await().atMost(READY_WITHIN)
+                        .ignoreExceptionsInstanceOf(UncheckedIOException.class).until(() -> {
+                            requireAlive(leader);
+                            return Http.get(leader.url + "/v1/cluster/self").body()
+                                    .get("appliedIndex").asLong() >= leaderCommit;
+                        }));
         Http.Reply stale = Http.get(leader.url + "/v1/queues/" + QUEUE + "/tasks/" + outageId
                 + "?consistency=stale");
         assertEquals(200, stale.status(), () -> stale.body() + logs());
@@ -241,6 +244,11 @@ class ProcessClusterTest {
                 "{\"subject\": \"after the restart\"}");
         assertEquals(201, next.status(), next.body().toString());
         assertEquals(5, next.body().get("id").asLong());
+
+        // Within 3 s of the kill, writes succeeded again through the survivors.
+        assertTrue(failoverMs < FAILOVER_BUDGET_MS, "the first write after kill -9 of "
+                + leader.id + " succeeded " + failoverMs + " ms after the kill; attempts: "
+                + attempts);
     }
 
     // ----- helpers -----
@@ -249,8 +257,9 @@ class ProcessClusterTest {
         for (ServerProcess s : servers) {
             withLogs(() -> s.id + " was not ready within " + READY_WITHIN.toSeconds() + " s",
                     () -> await().atMost(READY_WITHIN).pollInterval(Duration.ofMillis(200))
-                            .ignoreExceptions().until(() -> {
-                                assertTrue(s.process.isAlive(), s.id + " exited");
+                            .ignoreExceptionsInstanceOf(UncheckedIOException.class)
+                            .until(() -> {
+                                requireAlive(s);
                                 return Http.get(s.url + "/health/ready").status() == 200;
                             }));
         }
@@ -260,12 +269,19 @@ class ProcessClusterTest {
     private String awaitLeaderAsSeenBy(ServerProcess s) {
         String[] leader = new String[1];
         withLogs(() -> "no leader seen by " + s.id, () -> await().atMost(READY_WITHIN)
-                .ignoreExceptions().until(() -> {
+                .ignoreExceptionsInstanceOf(UncheckedIOException.class).until(() -> {
                     JsonNode l = Http.get(s.url + "/v1/cluster").body().get("leader");
                     leader[0] = l == null || l.isNull() ? null : l.asText();
                     return leader[0] != null;
                 }));
         return leader[0];
+    }
+
+    /** Ends a wait at once, rather than at its time limit, if the node's process exited. */
+    private static void requireAlive(ServerProcess s) {
+        if (!s.process.isAlive()) {
+            throw new IllegalStateException(s.id + " exited with " + s.process.exitValue());
+        }
     }
 
     private ServerProcess server(String id) {
@@ -329,26 +345,62 @@ class ProcessClusterTest {
         return true;
     }
 
+    /**
+     * This JVM's classpath, copied: the nodes start and restart over half a minute, and a
+     * {@code mvn install} or compile running meanwhile in the same checkout rewrites the
+     * snapshot jars in ~/.m2 and target/classes under them (seen as a restarted node failing
+     * with NoClassDefFoundError).
+     */
+    private static String privateCopyOfClasspath(Path into) throws IOException {
+        List<String> entries = new ArrayList<>();
+        int n = 0;
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path from = Path.of(entry);
+            if (!Files.exists(from)) {
+                continue;
+            }
+            Path to = into.resolve((n++) + "-" + from.getFileName());
+            if (Files.isDirectory(from)) {
+                try (Stream<Path> tree = Files.walk(from)) {
+                    for (Path p : (Iterable<Path>) tree::iterator) {
+                        Path target = to.resolve(from.relativize(p).toString());
+                        if (Files.isDirectory(p)) {
+                            Files.createDirectories(target);
+                        } else {
+                            Files.copy(p, target);
+                        }
+                    }
+                }
+            } else {
+                Files.createDirectories(into);
+                Files.copy(from, to);
+            }
+            entries.add(to.toString());
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
     /** One {@code baton server --config FILE} JVM, restartable, logging to its own file. */
     private static final class ServerProcess {
         final String id;
         final Path config;
         final Path log;
         final String url;
+        final String classpath;
         Process process;
 
-        ServerProcess(String id, Path config, Path log, String url) {
+        ServerProcess(String id, Path config, Path log, String url, String classpath) {
             this.id = id;
             this.config = config;
             this.log = log;
             this.url = url;
+            this.classpath = classpath;
         }
 
         void start() throws IOException {
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp",
-                    System.getProperty("java.class.path"), "dev.baton.server.Main", "server",
-                    "--config", config.toString());
+                    classpath, "dev.baton.server.Main", "server", "--config", config.toString());
             pb.redirectErrorStream(true);
             // Appended, so a restarted node's log follows its earlier life.
             pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
