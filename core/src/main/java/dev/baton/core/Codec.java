@@ -480,6 +480,22 @@ public final class Codec {
                 r.str(), readStrings(r));
     }
 
+    /** A stream event: the task it belongs to, then its encoded {@link TaskEvent}. */
+    static byte[] encodeStreamEvent(String queue, long id, byte[] event) {
+        return new ByteWriter(event.length + 32).u8(FORMAT).str(queue).i64(id).blob(event)
+                .toByteArray();
+    }
+
+    public static StreamEvent decodeStreamEvent(byte[] bytes) {
+        ByteReader r = new ByteReader(bytes);
+        Check.state(r.u8() == FORMAT, "unknown stream event format");
+        return new StreamEvent(r.str(), r.i64(), decodeEvent(r.blob()));
+    }
+
+    /** One event of the events stream: a task's history event with the task it belongs to. */
+    public record StreamEvent(String queue, long id, TaskEvent event) {
+    }
+
     public static byte[] encodeQueue(QueueSummary q) {
         return new ByteWriter(64).u8(FORMAT).str(q.name()).i64(q.nextId()).i64(q.pending())
                 .i64(q.ready()).i64(q.inProgress()).i64(q.completed()).i64(q.failed())

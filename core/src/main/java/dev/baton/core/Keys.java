@@ -18,6 +18,7 @@ package dev.baton.core;
  * s/{expiresAt}/{agent}           session deadlines, soonest first
  * x/{stallAt}/{queue}/{id}        stall deadlines of in-progress tasks with stallMs
  * p/{queue}/{id}                  in-progress tasks that hold resources (conflict checks)
+ * e/{index}/{n}                   every task's events in log order (the events stream)
  * </pre>
  *
  * Queue names cannot hold '/', so a queue's prefix never matches another queue's keys.
@@ -137,6 +138,21 @@ final class Keys {
     /** The queue of a "{prefix}{time}/{queue}/{id}" key (delayed and stall indexes). */
     static String timedQueue(String key) {
         return key.substring(19, key.length() - 17);
+    }
+
+    static String event(long index, int n) {
+        return EVENTS + hex16(index) + "/" + hex16(n).substring(8);
+    }
+
+    static final String EVENTS = "e/";
+
+    /** The first event key of entries after {@code index}. */
+    static String eventsAfter(long index) {
+        return EVENTS + hex16(index + 1);
+    }
+
+    static long eventIndex(String key) {
+        return Long.parseUnsignedLong(key.substring(2, 18), 16);
     }
 
     static String meta(String name) {

@@ -83,6 +83,11 @@ public final class Limits {
     public static final int CLAIMS_PER_AGENT_MAX = 1_000;
     /** How many sessions or stalled tasks one leader-proposed entry may expire. */
     public static final int EXPIRE_BATCH_MAX = 100;
+    /**
+     * The events stream keeps the newest 100,000 events (every task's history in log order); a
+     * reader asking for older ones gets 410 gone and starts again from a task listing.
+     */
+    public static final int EVENTS_KEPT_MAX = 100_000;
     /** Progress percentages are 0 to 100. */
     public static final int PERCENT_MAX = 100;
 }

@@ -19,6 +19,9 @@ import java.util.List;
 final class Mutations {
     final Tables tables;
     long nowMs;
+    /** The current entry's log index, and how many events it has recorded so far. */
+    long index;
+    int eventsInEntry;
 
     Mutations(Tables tables) {
         this.tables = tables;
@@ -152,15 +155,30 @@ final class Mutations {
         return t == null || t.status() == TaskStatus.DELETED ? null : t.key();
     }
 
-    /** Appends an event to the task being built, dropping its oldest beyond the limit. */
+    /**
+     * Appends an event to the task being built (dropping its oldest beyond the limit), and to
+     * the events stream (dropping the stream's oldest beyond its limit).
+     */
     void record(Task.Builder b, TaskEvent event) {
         long seq = b.eventCount;
-        tables.store.put(Keys.event(b.queue, b.id, seq), Codec.encodeEvent(event));
+        byte[] encoded = Codec.encodeEvent(event);
+        tables.store.put(Keys.event(b.queue, b.id, seq), encoded);
         if (seq >= Limits.HISTORY_EVENTS_PER_TASK_MAX) {
             tables.store.delete(
                     Keys.event(b.queue, b.id, seq - Limits.HISTORY_EVENTS_PER_TASK_MAX));
         }
         b.eventCount = seq + 1;
+        Check.state(event.index() == index, "an event belongs to the entry being applied");
+        tables.store.put(Keys.event(index, eventsInEntry++),
+                Codec.encodeStreamEvent(b.queue, b.id, encoded));
+        long kept = tables.meta(Tables.EVENTS_COUNT, 0) + 1;
+        if (kept > Limits.EVENTS_KEPT_MAX) {
+            String oldest = tables.firstKey(Keys.EVENTS, Keys.EVENTS + Keys.END);
+            tables.store.delete(oldest);
+            tables.putMeta(Tables.EVENTS_DROPPED_TO, Keys.eventIndex(oldest));
+            kept--;
+        }
+        tables.putMeta(Tables.EVENTS_COUNT, kept);
     }
 
     /** A finished blocker leaves the {@code blockedBy} of every task waiting on it. */

@@ -58,6 +58,8 @@ public final class TaskMachine {
      * @param index the entry's log index, recorded in history events
      */
     public Outcome apply(long index, Entry entry) {
+        m.index = index;
+        m.eventsInEntry = 0;
         advanceClock(entry.leaderTimeMs());
         dropExpiredIdempotencyKeys();
         String key = entry.idempotencyKey();

@@ -110,6 +110,53 @@ public final class TaskReader {
         return false;
     }
 
+    /**
+     * Events of the entries after {@code index}, in log order.
+     *
+     * @param events       the events read, of {@code queue} only when it is not null
+     * @param throughIndex the last log index read completely: the next read starts after it
+     */
+    public record EventBatch(List<Codec.StreamEvent> events, long throughIndex) {
+    }
+
+    /**
+     * Up to about {@code limit} events of the entries after {@code index}, optionally of one
+     * queue. An entry's events are never split across batches. At most
+     * {@link Limits#LIST_SCAN_MAX} events are read, so a rare queue in a busy stream may come
+     * back with no events but a later {@code throughIndex}.
+     *
+     * @return null when events after {@code index} were already dropped (410 gone)
+     */
+    public EventBatch eventsAfter(long index, String queue, int limit) {
+        if (index < tables.meta(Tables.EVENTS_DROPPED_TO, 0)) {
+            return null;
+        }
+        List<Codec.StreamEvent> events = new ArrayList<>();
+        Iterator<Map.Entry<String, byte[]>> it =
+                tables.store.scan(Keys.eventsAfter(index), Keys.EVENTS + Keys.END);
+        long through = index;
+        long current = -1;
+        int scanned = 0;
+        while (it.hasNext()) {
+            Map.Entry<String, byte[]> e = it.next();
+            long entryIndex = Keys.eventIndex(e.getKey());
+            if (entryIndex != current) {
+                // A new entry begins: the previous one was read completely.
+                through = current == -1 ? through : current;
+                if (events.size() >= limit || scanned >= Limits.LIST_SCAN_MAX) {
+                    return new EventBatch(events, through);
+                }
+                current = entryIndex;
+            }
+            scanned++;
+            Codec.StreamEvent event = Codec.decodeStreamEvent(e.getValue());
+            if (queue == null || queue.equals(event.queue())) {
+                events.add(event);
+            }
+        }
+        return new EventBatch(events, Math.max(through, current));
+    }
+
     /** Every queue, by name. */
     public List<QueueSummary> queues() {
         List<QueueSummary> queues = new ArrayList<>();

@@ -39,11 +39,14 @@ final class Api {
     private final RaftNode node;
     private final ClusterView cluster;
     private final ClaimApi claims;
+    private final EventStreams events;
 
-    Api(RaftNode node, ClusterView cluster, ClaimWaiters waiters, long defaultTtlMs) {
+    Api(RaftNode node, ClusterView cluster, ClaimWaiters waiters, EventStreams events,
+        long defaultTtlMs) {
         this.node = node;
         this.cluster = cluster;
         this.claims = new ClaimApi(this, waiters, defaultTtlMs);
+        this.events = events;
     }
 
     CompletableFuture<HttpResult> handle(Request r) {
@@ -59,6 +62,10 @@ final class Api {
         }
         if (s.size() >= 2 && s.get(1).equals("cluster")) {
             return cluster.handle(r, s.subList(2, s.size()));
+        }
+        if (s.size() == 2 && s.get(1).equals("events")) {
+            requireMethod(m, "GET");
+            return CompletableFuture.completedFuture(events(r));
         }
         if (s.size() >= 2 && s.get(1).equals("agents")) {
             return claims.agents(r, s.subList(2, s.size()));
@@ -192,6 +199,38 @@ final class Api {
             body.put("nextAfterId", page.nextAfterId());
             return ok(body);
         });
+    }
+
+    /**
+     * {@code GET /v1/events}: resumes after {@code Last-Event-ID}, else starts at
+     * {@code fromIndex}, else with the next entry this node applies.
+     */
+    private HttpResult events(Request r) {
+        r.allowQuery(Set.of("queue", "fromIndex"));
+        String queue = r.param("queue");
+        if (queue != null) {
+            reject(Validation.queueName(queue));
+        }
+        long after;
+        if (r.lastEventId() != null && !r.lastEventId().isBlank()) {
+            try {
+                after = Long.parseLong(r.lastEventId().trim());
+            } catch (NumberFormatException e) {
+                throw ApiException.invalid("Last-Event-ID must be a log index, got \""
+                        + r.lastEventId() + "\"");
+            }
+        } else if (r.param("fromIndex") != null) {
+            after = longParam(r, "fromIndex", 0, 0, Long.MAX_VALUE - 1) - 1;
+        } else {
+            after = node.stateMachine().getLastAppliedTermIndex().getIndex();
+        }
+        long start = Math.max(after, 0);
+        if (node.stateMachine().read(reader -> reader.eventsAfter(start, queue, 0)) == null) {
+            throw new ApiException(410, "gone", "events after index " + start
+                    + " are no longer kept; list the tasks, then follow the stream from now",
+                    Map.of());
+        }
+        return HttpResult.streaming(ctx -> events.open(ctx, queue, start));
     }
 
     private static HttpResult history(TaskReader reader, String queue, long id) {

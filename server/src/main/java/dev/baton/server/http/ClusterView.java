@@ -46,6 +46,23 @@ final class ClusterView {
             Api.requireMethod(r.method(), "GET");
             return CompletableFuture.completedFuture(Api.ok(self()));
         }
+        if (rest.size() == 1 && rest.get(0).equals("snapshot")) {
+            Api.requireMethod(r.method(), "POST");
+            JsonBody.parse(r.body(), java.util.Set.of());
+            return node.snapshot().thenApply(index -> {
+                ObjectNode body = Json.object();
+                body.put("index", index);
+                return Api.ok(body);
+            });
+        }
+        if (rest.size() == 1 && rest.get(0).equals("leader")) {
+            Api.requireMethod(r.method(), "POST");
+            String id = JsonBody.parse(r.body(), java.util.Set.of("id")).requiredString("id");
+            if (node.config().node(id).isEmpty()) {
+                throw ApiException.notFound("no member " + id + " in this cluster");
+            }
+            return node.transferLeadership(id).thenCompose(v -> cluster());
+        }
         throw ApiException.notFound("no such endpoint: /v1/cluster/" + String.join("/", rest));
     }
 

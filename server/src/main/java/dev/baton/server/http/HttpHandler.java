@@ -49,7 +49,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         CompletableFuture<HttpResult> answer;
         try {
             Request request = Request.of(msg.method().name(), msg.uri(),
-                    msg.headers().get("Idempotency-Key"), ByteBufUtil.getBytes(msg.content()));
+                    msg.headers().get("Idempotency-Key"), msg.headers().get("Last-Event-ID"),
+                    ByteBufUtil.getBytes(msg.content()));
             answer = api.handle(request);
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
@@ -76,6 +77,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private static void send(ChannelHandlerContext ctx, HttpResult result, boolean keepAlive) {
+        if (result.stream() != null) {
+            result.stream().accept(ctx);
+            return;
+        }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(result.status()), Unpooled.wrappedBuffer(
                 result.body()));

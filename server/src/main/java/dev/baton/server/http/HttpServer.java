@@ -21,19 +21,22 @@ public final class HttpServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ClaimWaiters waiters;
+    private final EventStreams events;
 
     private HttpServer(Channel channel, EventLoopGroup boss, EventLoopGroup workers,
-                       ClaimWaiters waiters) {
+                       ClaimWaiters waiters, EventStreams events) {
         this.channel = channel;
         this.boss = boss;
         this.workers = workers;
         this.waiters = waiters;
+        this.events = events;
     }
 
     public static HttpServer start(HostPort address, RaftNode node, long defaultTtlMs)
             throws InterruptedException {
         ClaimWaiters waiters = new ClaimWaiters(node);
-        Api api = new Api(node, new ClusterView(node), waiters, defaultTtlMs);
+        EventStreams events = new EventStreams(node.stateMachine());
+        Api api = new Api(node, new ClusterView(node), waiters, events, defaultTtlMs);
         HttpServer server = null;
         EventLoopGroup boss = new NioEventLoopGroup(1);
         EventLoopGroup workers = new NioEventLoopGroup(2);
@@ -52,11 +55,12 @@ public final class HttpServer implements AutoCloseable {
                     })
                     .bind(new InetSocketAddress(address.host(), address.port()))
                     .sync().channel();
-            server = new HttpServer(channel, boss, workers, waiters);
+            server = new HttpServer(channel, boss, workers, waiters, events);
             return server;
         } finally {
             if (server == null) {
                 waiters.close();
+                events.close();
                 boss.shutdownGracefully();
                 workers.shutdownGracefully();
             }
@@ -66,6 +70,7 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void close() {
         waiters.close();
+        events.close();
         channel.close().syncUninterruptibly();
         boss.shutdownGracefully();
         workers.shutdownGracefully();

@@ -8,9 +8,10 @@ import java.util.Set;
 
 /** What a route needs of an HTTP request: method, path segments, query, key header, body. */
 record Request(String method, List<String> segments, Map<String, List<String>> query,
-               String idempotencyKey, byte[] body) {
+               String idempotencyKey, String lastEventId, byte[] body) {
 
-    static Request of(String method, String uri, String idempotencyKey, byte[] body) {
+    static Request of(String method, String uri, String idempotencyKey, String lastEventId,
+                      byte[] body) {
         QueryStringDecoder decoder = new QueryStringDecoder(uri);
         // Split the raw path before decoding, so that an agent name with an encoded slash
         // (agent%2F7) stays one segment.
@@ -18,7 +19,8 @@ record Request(String method, List<String> segments, Map<String, List<String>> q
                 .filter(s -> !s.isEmpty())
                 .map(s -> QueryStringDecoder.decodeComponent(s, StandardCharsets.UTF_8))
                 .toList();
-        return new Request(method, segments, decoder.parameters(), idempotencyKey, body);
+        return new Request(method, segments, decoder.parameters(), idempotencyKey, lastEventId,
+                body);
     }
 
     /** Refuses query parameters the route does not know, as unknown body fields are refused. */

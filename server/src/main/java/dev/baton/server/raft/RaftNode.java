@@ -188,6 +188,35 @@ public final class RaftNode implements AutoCloseable {
                 });
     }
 
+    /** Takes a snapshot of this node's state now; completes with its log index. */
+    public CompletableFuture<Long> snapshot() {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                RaftClientReply reply = readClient.getSnapshotManagementApi(selfId)
+                        .create(true, ADMIN_TIMEOUT_MS);
+                checkReply(reply, null);
+                return reply.getLogIndex();
+            } catch (IOException e) {
+                throw new Unavailable("the snapshot could not be taken: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** Moves leadership to {@code id}; completes when it has moved. */
+    public CompletableFuture<Void> transferLeadership(String id) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                checkReply(readClient.admin().transferLeadership(RaftPeerId.valueOf(id),
+                        ADMIN_TIMEOUT_MS), null);
+            } catch (IOException e) {
+                throw new Unavailable("leadership did not move to " + id + ": "
+                        + e.getMessage(), e);
+            }
+        });
+    }
+
+    private static final long ADMIN_TIMEOUT_MS = 30_000;
+
     private static void checkReply(RaftClientReply reply, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null
                 ? error.getCause() : error;
