@@ -9,9 +9,20 @@ import java.util.UUID;
 /**
  * The configuration of one node: the Raft group it belongs to, which member it is, where it keeps
  * its data, every member of the cluster, and the tunables.
+ *
+ * @param join true for a node being added to a running cluster: on its first start it waits,
+ *             with an empty Raft group, for the cluster to add it (POST /v1/cluster/members),
+ *             instead of forming a new group with {@code nodes}
  */
 public record ClusterConfig(
-        UUID groupId, String nodeId, Path dataDir, List<NodeConfig> nodes, Tuning tuning) {
+        UUID groupId, String nodeId, Path dataDir, List<NodeConfig> nodes, Tuning tuning,
+        boolean join) {
+
+    /** A founding member's configuration ({@code join} false). */
+    public ClusterConfig(UUID groupId, String nodeId, Path dataDir, List<NodeConfig> nodes,
+                         Tuning tuning) {
+        this(groupId, nodeId, dataDir, nodes, tuning, false);
+    }
 
     public ClusterConfig {
         Objects.requireNonNull(groupId, "groupId");

@@ -33,7 +33,7 @@ public final class ClusterConfigParser {
     private static final Pattern UUID_TEXT =
             Pattern.compile("^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$");
     private static final Set<String> ROOT_KEYS =
-            Set.of("groupId", "nodeId", "dataDir", "nodes", "tuning");
+            Set.of("groupId", "nodeId", "dataDir", "nodes", "tuning", "join");
     private static final Set<String> NODE_KEYS = Set.of("id", "raft", "http");
     private static final Set<String> TUNING_KEYS = Set.of("electionTimeoutMinMs",
             "electionTimeoutMaxMs", "snapshotThreshold", "leaseTtlMs", "leaseGraceMs",
@@ -106,6 +106,15 @@ public final class ClusterConfigParser {
         Set<String> ids = new LinkedHashSet<>();
         List<NodeConfig> nodes = nodes(root.get("nodes"), ids);
         Tuning tuning = tuning(root.get("tuning"));
+        boolean join = false;
+        JsonNode j = root.get("join");
+        if (j != null && !j.isNull()) {
+            if (j.isBoolean()) {
+                join = j.booleanValue();
+            } else {
+                problem("join", "must be true or false");
+            }
+        }
         // Membership is only checked against a complete list, so one mistake is not reported twice.
         if (nodeId != null && !someIdUnknown && !ids.isEmpty() && !ids.contains(nodeId)) {
             problem("nodeId", quote(nodeId) + " is not one of the nodes ("
@@ -114,7 +123,7 @@ public final class ClusterConfigParser {
         if (!problems.isEmpty()) {
             throw new ConfigException(null, problems);
         }
-        return new ClusterConfig(groupId, nodeId, dataDir, nodes, tuning);
+        return new ClusterConfig(groupId, nodeId, dataDir, nodes, tuning, join);
     }
 
     private UUID groupId(JsonNode root) {

@@ -22,7 +22,11 @@ public final class ClusterConfigWriter {
                 .append("nodeId: ").append(quote(c.nodeId())).append('\n')
                 // Absolute, so that the file means the same thing wherever it is moved to.
                 .append("dataDir: ").append(quote(c.dataDir().toAbsolutePath().toString()))
-                .append("\nnodes:\n");
+                .append('\n');
+        if (c.join()) {
+            y.append("join: true\n");
+        }
+        y.append("nodes:\n");
         for (NodeConfig n : c.nodes()) {
             y.append("  - id: ").append(quote(n.id())).append('\n')
                     .append("    raft: ").append(quote(n.raft().toString())).append('\n')

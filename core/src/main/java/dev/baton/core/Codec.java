@@ -45,6 +45,8 @@ public final class Codec {
     private static final int LEAVE_AGENT = 13;
     private static final int EXPIRE_SESSIONS = 14;
     private static final int STALL_TASKS = 15;
+    private static final int SET_MEMBER = 16;
+    private static final int REMOVE_MEMBER = 17;
 
     // Outcome tags: append only.
     private static final int TASK_CREATED = 1;
@@ -59,6 +61,7 @@ public final class Codec {
     private static final int AGENT_LEFT = 10;
     private static final int SESSIONS_EXPIRED = 11;
     private static final int TASKS_STALLED = 12;
+    private static final int MEMBERS_CHANGED = 13;
 
     // ----- log entries -----
 
@@ -149,6 +152,10 @@ public final class Codec {
         } else if (command instanceof Command.StallTasks c) {
             w.u8(STALL_TASKS).i32(c.tasks().size());
             c.tasks().forEach(d -> w.str(d.queue()).i64(d.id()).i64(d.token()));
+        } else if (command instanceof Command.SetMember c) {
+            w.u8(SET_MEMBER).str(c.id()).str(c.raftAddress()).str(c.httpAddress());
+        } else if (command instanceof Command.RemoveMember c) {
+            w.u8(REMOVE_MEMBER).str(c.id());
         } else {
             throw new AssertionError("no tag for " + command);
         }
@@ -222,6 +229,10 @@ public final class Codec {
                 }
                 return new Command.StallTasks(due);
             }
+            case SET_MEMBER:
+                return new Command.SetMember(r.str(), r.str(), r.str());
+            case REMOVE_MEMBER:
+                return new Command.RemoveMember(r.str());
             default:
                 throw new IllegalStateException("unknown command tag " + tag);
         }
@@ -259,6 +270,9 @@ public final class Codec {
         } else if (outcome instanceof Outcome.TasksStalled o) {
             w.u8(TASKS_STALLED).i32(o.tasks().size());
             o.tasks().forEach(t -> w.str(t.queue()).i64(t.id()));
+        } else if (outcome instanceof Outcome.MembersChanged o) {
+            w.u8(MEMBERS_CHANGED).i32(o.members().size());
+            o.members().forEach(mb -> writeMember(w, mb));
         } else {
             throw new AssertionError("no tag for " + outcome);
         }
@@ -314,9 +328,37 @@ public final class Codec {
                 }
                 return new Outcome.TasksStalled(tasks);
             }
+            case MEMBERS_CHANGED: {
+                int n = r.i32();
+                List<Outcome.Member> members = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    members.add(readMember(r));
+                }
+                return new Outcome.MembersChanged(members);
+            }
             default:
                 throw new IllegalStateException("unknown outcome tag " + tag);
         }
+    }
+
+    static byte[] encodeMember(Outcome.Member m) {
+        ByteWriter w = new ByteWriter(64).u8(FORMAT);
+        writeMember(w, m);
+        return w.toByteArray();
+    }
+
+    static Outcome.Member decodeMember(byte[] bytes) {
+        ByteReader r = new ByteReader(bytes);
+        Check.state(r.u8() == FORMAT, "unknown member format");
+        return readMember(r);
+    }
+
+    private static void writeMember(ByteWriter w, Outcome.Member m) {
+        w.str(m.id()).str(m.raftAddress()).str(m.httpAddress());
+    }
+
+    private static Outcome.Member readMember(ByteReader r) {
+        return new Outcome.Member(r.str(), r.str(), r.str());
     }
 
     private static void writeClaimed(ByteWriter w, Outcome.Claimed c) {

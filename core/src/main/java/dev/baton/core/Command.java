@@ -16,7 +16,7 @@ public sealed interface Command permits Command.CreateTask, Command.UpdateTask,
         Command.DeleteTask, Command.Tick, Command.ClaimTask, Command.ClaimNext,
         Command.ReportProgress, Command.CompleteTask, Command.FailTask, Command.ReleaseTask,
         Command.HandOff, Command.Pulse, Command.LeaveAgent, Command.ExpireSessions,
-        Command.StallTasks {
+        Command.StallTasks, Command.SetMember, Command.RemoveMember {
 
     /** Creates a task in {@code queue}, creating the queue with its first task. */
     record CreateTask(String queue, String subject, String description, String activeForm,
@@ -177,6 +177,26 @@ public sealed interface Command permits Command.CreateTask, Command.UpdateTask,
     record TaskDue(String queue, long id, long token) {
         public TaskDue {
             Objects.requireNonNull(queue, "queue");
+        }
+    }
+
+    // ----- membership -----
+
+    /**
+     * Records a cluster member's addresses, so that every node can show and reach a member that
+     * joined after it was configured. Proposed with the Raft configuration change itself.
+     */
+    record SetMember(String id, String raftAddress, String httpAddress) implements Command {
+        public SetMember {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(raftAddress, "raftAddress");
+            Objects.requireNonNull(httpAddress, "httpAddress");
+        }
+    }
+
+    record RemoveMember(String id) implements Command {
+        public RemoveMember {
+            Objects.requireNonNull(id, "id");
         }
     }
 }

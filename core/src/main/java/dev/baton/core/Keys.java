@@ -19,6 +19,7 @@ package dev.baton.core;
  * x/{stallAt}/{queue}/{id}        stall deadlines of in-progress tasks with stallMs
  * p/{queue}/{id}                  in-progress tasks that hold resources (conflict checks)
  * e/{index}/{n}                   every task's events in log order (the events stream)
+ * n/{member}                      cluster members' addresses
  * </pre>
  *
  * Queue names cannot hold '/', so a queue's prefix never matches another queue's keys.
@@ -154,6 +155,12 @@ final class Keys {
     static long eventIndex(String key) {
         return Long.parseUnsignedLong(key.substring(2, 18), 16);
     }
+
+    static String member(String id) {
+        return MEMBERS + id;
+    }
+
+    static final String MEMBERS = "n/";
 
     static String meta(String name) {
         return "m/" + name;

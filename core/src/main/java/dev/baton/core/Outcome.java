@@ -12,7 +12,7 @@ import java.util.TreeMap;
 public sealed interface Outcome permits Outcome.TaskCreated, Outcome.TaskFound,
         Outcome.TaskUpdated, Outcome.TaskDeleted, Outcome.Ticked, Outcome.Rejected,
         Outcome.Claimed, Outcome.ClaimedMany, Outcome.Pulsed, Outcome.AgentLeft,
-        Outcome.SessionsExpired, Outcome.TasksStalled {
+        Outcome.SessionsExpired, Outcome.TasksStalled, Outcome.MembersChanged {
 
     /** A new task. */
     record TaskCreated(Task task) implements Outcome {
@@ -59,6 +59,17 @@ public sealed interface Outcome permits Outcome.TaskCreated, Outcome.TaskFound,
         public SessionsExpired {
             agents = List.copyOf(agents);
         }
+    }
+
+    /** The members the machine knows after a membership command. */
+    record MembersChanged(List<Member> members) implements Outcome {
+        public MembersChanged {
+            members = List.copyOf(members);
+        }
+    }
+
+    /** A cluster member's addresses. */
+    record Member(String id, String raftAddress, String httpAddress) {
     }
 
     record TasksStalled(List<TaskRef> tasks) implements Outcome {

@@ -4,6 +4,7 @@ import dev.baton.core.Outcome.Rejected;
 import dev.baton.core.state.KeyValueStore;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32;
 
 /**
@@ -125,8 +126,19 @@ public final class TaskMachine {
             return claims.expire(index, c);
         } else if (command instanceof Command.StallTasks c) {
             return claims.stall(index, c);
+        } else if (command instanceof Command.SetMember c) {
+            m.tables.store.put(Keys.member(c.id()), Codec.encodeMember(
+                    new Outcome.Member(c.id(), c.raftAddress(), c.httpAddress())));
+            return new Outcome.MembersChanged(members());
+        } else if (command instanceof Command.RemoveMember c) {
+            m.tables.store.delete(Keys.member(c.id()));
+            return new Outcome.MembersChanged(members());
         }
         throw new AssertionError("unhandled command " + command);
+    }
+
+    private List<Outcome.Member> members() {
+        return new TaskReader(m.tables.store).members();
     }
 
     // ----- time -----

@@ -157,6 +157,17 @@ public final class TaskReader {
         return new EventBatch(events, Math.max(through, current));
     }
 
+    /** The members recorded by membership commands, by id. */
+    public List<Outcome.Member> members() {
+        List<Outcome.Member> members = new ArrayList<>();
+        Iterator<Map.Entry<String, byte[]>> it =
+                tables.store.scan(Keys.MEMBERS, Keys.MEMBERS + Keys.END);
+        while (it.hasNext()) {
+            members.add(Codec.decodeMember(it.next().getValue()));
+        }
+        return members;
+    }
+
     /** Every queue, by name. */
     public List<QueueSummary> queues() {
         List<QueueSummary> queues = new ArrayList<>();

@@ -124,7 +124,37 @@ public final class Validation {
             return c.tasks().size() > Limits.EXPIRE_BATCH_MAX
                     ? Rejected.invalid("too many tasks in one stall") : null;
         }
+        if (command instanceof Command.SetMember c) {
+            return first(memberId(c.id()), address("raftAddress", c.raftAddress()),
+                    address("httpAddress", c.httpAddress()));
+        }
+        if (command instanceof Command.RemoveMember c) {
+            return memberId(c.id());
+        }
         throw new AssertionError("unknown command " + command);
+    }
+
+    private static final Pattern MEMBER = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$");
+    private static final Pattern ADDRESS = Pattern.compile("^[^\\s/]{1,253}:[0-9]{1,5}$");
+
+    public static Rejected memberId(String id) {
+        if (id == null || !MEMBER.matcher(id).matches()) {
+            return Rejected.invalid("member ids match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$, got "
+                    + quote(id));
+        }
+        return null;
+    }
+
+    /** A host:port with a port from 1 to 65535. */
+    public static Rejected address(String field, String address) {
+        if (address != null && ADDRESS.matcher(address).matches()) {
+            int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+            if (port >= 1 && port <= 65535) {
+                return null;
+            }
+        }
+        return Rejected.invalid(field + " must be host:port with a port from 1 to 65535, got "
+                + quote(address));
     }
 
     private static Rejected ttl(String field, long ttlMs) {

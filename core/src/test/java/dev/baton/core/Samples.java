@@ -90,7 +90,9 @@ final class Samples {
                 new Command.HandOff("q", 1, 17, "agent:b", "yours"),
                 new Command.Pulse("agent:a", 30_000), new Command.LeaveAgent("agent:a"),
                 new Command.ExpireSessions(List.of(new Command.SessionDue("agent:a", 3))),
-                new Command.StallTasks(List.of(new Command.TaskDue("q", 1, 17))))) {
+                new Command.StallTasks(List.of(new Command.TaskDue("q", 1, 17))),
+                new Command.SetMember("n4", "127.0.0.1:9073", "127.0.0.1:7073"),
+                new Command.RemoveMember("n4"))) {
             m.put(c.getClass(), c);
         }
         return m;
@@ -110,6 +112,8 @@ final class Samples {
                 new Outcome.Pulsed(session(), true), new Outcome.AgentLeft(session()),
                 new Outcome.SessionsExpired(List.of("agent:a", "agent:b")),
                 new Outcome.TasksStalled(List.of(new TaskRef("q", 1), new TaskRef("r", 2))),
+                new Outcome.MembersChanged(List.of(
+                        new Outcome.Member("n1", "127.0.0.1:9070", "127.0.0.1:7070"))),
                 new Outcome.Rejected(Rejection.ALREADY_CLAIMED, "task q#1 is held by agent:a",
                         details))) {
             m.put(o.getClass(), o);

@@ -67,6 +67,10 @@ final class TestCluster implements AutoCloseable {
         nodes[i] = null;
     }
 
+    ClusterConfig config(int i) {
+        return configs.get(i);
+    }
+
     BatonNode node(int i) {
         return nodes[i];
     }

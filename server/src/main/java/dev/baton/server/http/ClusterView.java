@@ -3,6 +3,7 @@ package dev.baton.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.config.HostPort;
 import dev.baton.config.NodeConfig;
 import dev.baton.server.raft.RaftNode;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 
@@ -46,6 +48,29 @@ final class ClusterView {
             Api.requireMethod(r.method(), "GET");
             return CompletableFuture.completedFuture(Api.ok(self()));
         }
+        if (rest.size() == 1 && rest.get(0).equals("members")) {
+            Api.requireMethod(r.method(), "POST");
+            JsonBody b = JsonBody.parse(r.body(),
+                    java.util.Set.of("id", "raftAddress", "httpAddress"));
+            String id = b.requiredString("id");
+            String raft = b.requiredString("raftAddress");
+            String http = b.requiredString("httpAddress");
+            Api.reject(dev.baton.core.Validation.memberId(id));
+            Api.reject(dev.baton.core.Validation.address("raftAddress", raft));
+            Api.reject(dev.baton.core.Validation.address("httpAddress", http));
+            if (members().stream().anyMatch(m -> m.id().equals(id))) {
+                throw ApiException.invalid(id + " is already a member");
+            }
+            return node.addMember(id, raft, http).thenApply(o -> configuration());
+        }
+        if (rest.size() == 2 && rest.get(0).equals("members")) {
+            Api.requireMethod(r.method(), "DELETE");
+            String id = rest.get(1);
+            if (members().stream().noneMatch(m -> m.id().equals(id))) {
+                throw ApiException.notFound("no member " + id + " in this cluster");
+            }
+            return node.removeMember(id).thenApply(o -> configuration());
+        }
         if (rest.size() == 1 && rest.get(0).equals("snapshot")) {
             Api.requireMethod(r.method(), "POST");
             JsonBody.parse(r.body(), java.util.Set.of());
@@ -58,7 +83,7 @@ final class ClusterView {
         if (rest.size() == 1 && rest.get(0).equals("leader")) {
             Api.requireMethod(r.method(), "POST");
             String id = JsonBody.parse(r.body(), java.util.Set.of("id")).requiredString("id");
-            if (node.config().node(id).isEmpty()) {
+            if (members().stream().noneMatch(m -> m.id().equals(id))) {
                 throw ApiException.notFound("no member " + id + " in this cluster");
             }
             return node.transferLeadership(id).thenCompose(v -> cluster());
@@ -105,7 +130,7 @@ final class ClusterView {
         ObjectNode mine = self();
         RaftServer.Division d = division();
         List<CompletableFuture<ObjectNode>> lines = new ArrayList<>();
-        for (NodeConfig peer : node.config().nodes()) {
+        for (NodeConfig peer : members()) {
             if (peer.id().equals(node.config().nodeId())) {
                 lines.add(CompletableFuture.completedFuture(mine));
             } else {
@@ -125,6 +150,39 @@ final class ClusterView {
             }
             return Api.ok(body);
         });
+    }
+
+    /**
+     * The members of the current Raft configuration, with the HTTP addresses recorded when they
+     * were added (or, for founding members, from this node's configuration file). A node that
+     * has not joined yet knows no configuration and shows its file's.
+     */
+    List<NodeConfig> members() {
+        Map<String, String> http = new java.util.HashMap<>();
+        node.config().nodes().forEach(n -> http.put(n.id(), n.http().toString()));
+        node.stateMachine().read(r -> r.members())
+                .forEach(m -> http.put(m.id(), m.httpAddress()));
+        List<NodeConfig> members = new ArrayList<>();
+        for (RaftPeer p : division().getRaftConf().getCurrentPeers()) {
+            String id = p.getId().toString();
+            String address = http.get(id);
+            members.add(new NodeConfig(id, HostPort.parse(p.getAddress()),
+                    address == null ? HostPort.parse(p.getAddress()) : HostPort.parse(address)));
+        }
+        members.sort(java.util.Comparator.comparing(NodeConfig::id));
+        return members.isEmpty() ? node.config().nodes() : members;
+    }
+
+    private HttpResult configuration() {
+        ObjectNode body = Json.object();
+        ArrayNode nodes = body.putArray("nodes");
+        for (NodeConfig m : members()) {
+            ObjectNode n = nodes.addObject();
+            n.put("id", m.id());
+            n.put("raftAddress", m.raft().toString());
+            n.put("httpAddress", m.http().toString());
+        }
+        return Api.ok(body);
     }
 
     /** Another node's own line; if it does not answer, what this node knows of it. */

@@ -26,6 +26,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.rpc.SupportedRpcType;
@@ -72,9 +73,14 @@ public final class RaftNode implements AutoCloseable {
         // RECOVER reopens an existing log; a brand-new directory must be formatted first.
         boolean fresh = !Files.isDirectory(raftDir.resolve(group.getGroupId().getUuid()
                 .toString()));
+        // A node joining a running cluster starts with an empty group and waits to be added;
+        // starting it with the full group could let it campaign on a configuration the
+        // cluster never agreed to (RATIS-NOTES P3).
+        RaftGroup startGroup = fresh && config.join()
+                ? RaftGroup.valueOf(group.getGroupId()) : group;
         this.server = RaftServer.newBuilder()
                 .setServerId(selfId)
-                .setGroup(group)
+                .setGroup(startGroup)
                 .setProperties(serverProperties(config, raftDir))
                 .setStateMachine(stateMachine)
                 .setOption(fresh ? RaftStorage.StartupOption.FORMAT
@@ -186,6 +192,45 @@ public final class RaftNode implements AutoCloseable {
                     checkReply(reply, error);
                     return null;
                 });
+    }
+
+    /**
+     * Adds a member: the Raft configuration first (the new node, started with {@code join},
+     * then catches up from the leader), then its addresses in the replicated state.
+     */
+    public CompletableFuture<Outcome> addMember(String id, String raftAddress,
+                                                String httpAddress) {
+        return CompletableFuture.supplyAsync(() -> {
+            RaftPeer peer = RaftPeer.newBuilder().setId(id).setAddress(raftAddress).build();
+            try {
+                checkReply(readClient.admin().setConfiguration(
+                        SetConfigurationRequest.Arguments.newBuilder()
+                                .setServersInNewConf(List.of(peer))
+                                .setMode(SetConfigurationRequest.Mode.ADD).build()), null);
+            } catch (IOException e) {
+                throw new Unavailable("member " + id + " was not added: " + e.getMessage(), e);
+            }
+            return null;
+        }).thenCompose(v -> submit(null, new Command.SetMember(id, raftAddress, httpAddress)));
+    }
+
+    /** Removes a member from the Raft configuration, then forgets its addresses. */
+    public CompletableFuture<Outcome> removeMember(String id) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                List<RaftPeer> remaining = new ArrayList<>();
+                for (RaftPeer p : division().getRaftConf().getCurrentPeers()) {
+                    if (!p.getId().toString().equals(id)) {
+                        remaining.add(p);
+                    }
+                }
+                checkReply(readClient.admin().setConfiguration(remaining), null);
+            } catch (IOException e) {
+                throw new Unavailable("member " + id + " was not removed: " + e.getMessage(),
+                        e);
+            }
+            return null;
+        }).thenCompose(v -> submit(null, new Command.RemoveMember(id)));
     }
 
     /** Takes a snapshot of this node's state now; completes with its log index. */
