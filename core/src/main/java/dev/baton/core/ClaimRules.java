@@ -182,8 +182,12 @@ final class ClaimRules {
 
     // ----- the owner's calls -----
 
-    /** The task if {@code token} is its current claim; else the refusal to answer. */
-    private Object owned(String queue, long id, long token) {
+    /**
+     * Runs {@code action} on the task if {@code token} is its current claim; otherwise answers
+     * the refusal ({@code not_found}, or {@code stale_token}) and changes nothing.
+     */
+    private Outcome ifOwned(String queue, long id, long token,
+                            java.util.function.Function<Task, Outcome> action) {
         Task t = m.task(queue, id);
         if (t == null) {
             return TaskRules.notFound(queue, id);
@@ -192,15 +196,14 @@ final class ClaimRules {
             return new Rejected(Rejection.STALE_TOKEN, "token " + token
                     + " is not the current claim of task " + t.ref(), Map.of());
         }
-        return t;
+        return action.apply(t);
     }
 
     Outcome progress(Command.ReportProgress c) {
-        Object found = owned(c.queue(), c.id(), c.token());
-        if (found instanceof Rejected r) {
-            return r;
-        }
-        Task t = (Task) found;
+        return ifOwned(c.queue(), c.id(), c.token(), t -> progress(t, c));
+    }
+
+    private Outcome progress(Task t, Command.ReportProgress c) {
         Task.Builder b = t.toBuilder();
         b.progress = new dev.baton.core.model.Progress(c.note(), c.percent(), m.nowMs);
         b.lastActivityMs = m.nowMs;
@@ -213,11 +216,10 @@ final class ClaimRules {
     }
 
     Outcome complete(long index, Command.CompleteTask c) {
-        Object found = owned(c.queue(), c.id(), c.token());
-        if (found instanceof Rejected r) {
-            return r;
-        }
-        Task t = (Task) found;
+        return ifOwned(c.queue(), c.id(), c.token(), t -> complete(t, index, c));
+    }
+
+    private Outcome complete(Task t, long index, Command.CompleteTask c) {
         Task.Builder b = endClaim(t.toBuilder());
         b.progress = t.progress(); // A finished task keeps its last report.
         b.status = TaskStatus.COMPLETED;
@@ -234,11 +236,10 @@ final class ClaimRules {
     }
 
     Outcome fail(long index, Command.FailTask c) {
-        Object found = owned(c.queue(), c.id(), c.token());
-        if (found instanceof Rejected r) {
-            return r;
-        }
-        Task t = (Task) found;
+        return ifOwned(c.queue(), c.id(), c.token(), t -> fail(t, index, c));
+    }
+
+    private Outcome fail(Task t, long index, Command.FailTask c) {
         Task after = requeue(index, t, EventType.FAILED, c.reason(), true, !c.retry(),
                 c.retryDelayMs(), c.reason());
         m.dropClaim(t.owner(), t.queue(), t.id(), true);
@@ -246,11 +247,10 @@ final class ClaimRules {
     }
 
     Outcome release(long index, Command.ReleaseTask c) {
-        Object found = owned(c.queue(), c.id(), c.token());
-        if (found instanceof Rejected r) {
-            return r;
-        }
-        Task t = (Task) found;
+        return ifOwned(c.queue(), c.id(), c.token(), t -> release(t, index, c));
+    }
+
+    private Outcome release(Task t, long index, Command.ReleaseTask c) {
         Task after = requeue(index, t, EventType.RELEASED, "released", false, false, null,
                 t.failure());
         m.dropClaim(t.owner(), t.queue(), t.id(), true);
@@ -258,11 +258,10 @@ final class ClaimRules {
     }
 
     Outcome handOff(long index, Command.HandOff c) {
-        Object found = owned(c.queue(), c.id(), c.token());
-        if (found instanceof Rejected r) {
-            return r;
-        }
-        Task t = (Task) found;
+        return ifOwned(c.queue(), c.id(), c.token(), t -> handOff(t, index, c));
+    }
+
+    private Outcome handOff(Task t, long index, Command.HandOff c) {
         Session receiver = m.session(c.to());
         if (receiver == null) {
             return new Rejected(Rejection.AGENT_NOT_LIVE, "agent " + c.to()
