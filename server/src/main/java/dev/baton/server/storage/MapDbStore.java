@@ -2,6 +2,7 @@ package dev.baton.server.storage;
 
 import dev.baton.core.state.KeyValueStore;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -24,9 +25,9 @@ import org.mapdb.Serializer;
 public final class MapDbStore implements KeyValueStore, AutoCloseable {
     private final Path file;
     private final DB db;
-    private final BTreeMap<String, byte[]> map;
+    private final BTreeMap<byte[], byte[]> map;
 
-    private MapDbStore(Path file, DB db, BTreeMap<String, byte[]> map) {
+    private MapDbStore(Path file, DB db, BTreeMap<byte[], byte[]> map) {
         this.file = file;
         this.db = db;
         this.map = map;
@@ -41,29 +42,46 @@ public final class MapDbStore implements KeyValueStore, AutoCloseable {
                 .fileMmapPreclearDisable()
                 .fileDeleteAfterClose()
                 .make();
-        BTreeMap<String, byte[]> map = db.treeMap("state", Serializer.STRING,
-                Serializer.BYTE_ARRAY).createOrOpen();
+        // Keys as bytes and values outside the B-tree nodes: a profile of the apply thread
+        // showed it spending most of its time decoding String keys char by char, and copying
+        // every value of a node, on each lookup (docs/PERFORMANCE.md).
+        BTreeMap<byte[], byte[]> map = db.treeMap("state", Serializer.BYTE_ARRAY,
+                Serializer.BYTE_ARRAY).valuesOutsideNodesEnable().createOrOpen();
         return new MapDbStore(file, db, map);
+    }
+
+    /**
+     * UTF-16BE compared as unsigned bytes (as MapDB's byte-array serializer does) orders keys
+     * exactly as {@link String#compareTo} does, so this store scans in the same order as the
+     * in-memory one, for any key.
+     */
+    private static byte[] key(String key) {
+        return key.getBytes(StandardCharsets.UTF_16BE);
+    }
+
+    private static String key(byte[] key) {
+        return new String(key, StandardCharsets.UTF_16BE);
     }
 
     @Override
     public byte[] get(String key) {
-        return map.get(key);
+        return map.get(key(key));
     }
 
     @Override
     public void put(String key, byte[] value) {
-        map.put(key, value);
+        map.put(key(key), value);
     }
 
     @Override
     public void delete(String key) {
-        map.remove(key);
+        map.remove(key(key));
     }
 
     @Override
     public Iterator<Map.Entry<String, byte[]>> scan(String fromInclusive, String toExclusive) {
-        return map.subMap(fromInclusive, true, toExclusive, false).entrySet().iterator();
+        return decoded(map.subMap(key(fromInclusive), true, key(toExclusive), false)
+                .entrySet().iterator());
     }
 
     @Override
@@ -73,7 +91,23 @@ public final class MapDbStore implements KeyValueStore, AutoCloseable {
 
     /** Every entry in key order: what a snapshot writes. */
     public Iterator<Map.Entry<String, byte[]>> all() {
-        return map.entrySet().iterator();
+        return decoded(map.entrySet().iterator());
+    }
+
+    private static Iterator<Map.Entry<String, byte[]>> decoded(
+            Iterator<Map.Entry<byte[], byte[]>> entries) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return entries.hasNext();
+            }
+
+            @Override
+            public Map.Entry<String, byte[]> next() {
+                Map.Entry<byte[], byte[]> e = entries.next();
+                return Map.entry(key(e.getKey()), e.getValue());
+            }
+        };
     }
 
     public long size() {

@@ -60,6 +60,18 @@ class StoreContractTest {
 
     @ParameterizedTest
     @MethodSource("stores")
+    void keysOrderAsJavaStringsEvenBeyondTheBasicPlane(String kind) throws Exception {
+        KeyValueStore s = open(kind, "unicode");
+        // U+1F600 (a surrogate pair in Java) sorts before U+FFFD as a String, after it in UTF-8.
+        List<String> keys = List.of("k/q/a", "k/q/\ud83d\ude00", "k/q/\ufffd", "k/q/é");
+        keys.forEach(k -> s.put(k, b(k)));
+        List<String> expected = new ArrayList<>(keys);
+        java.util.Collections.sort(expected);
+        assertEquals(expected, keys(s.scan("k/q/", "k/q/\uffff")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
     void putReplacesDeleteRemovesAndClearEmpties(String kind) throws Exception {
         KeyValueStore s = open(kind, "crud");
         s.put("k", b("1"));
