@@ -1,0 +1,281 @@
+package dev.baton.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * HTTP with failover. A call goes to the node that answered last; when a node cannot be reached,
+ * or answers 502, 503 or 504 (no leader, or no quorum, in time), the same request goes to the
+ * next node, until one answers or the call's deadline passes. A write carries one
+ * Idempotency-Key through all its attempts, so that the attempts together apply it at most once
+ * (the server remembers keys for 24 hours, through leader changes).
+ *
+ * <p>Pauses: moving on after a refused connection costs nothing, since the next node may be
+ * fine; a full round of failures backs off (50 ms doubling to 1 s, with jitter), and a
+ * {@code Retry-After} answer is honoured, all within the deadline.
+ *
+ * <p>Thread-safe: calls share one JDK {@link HttpClient} and the index of the last node that
+ * answered.
+ */
+final class Transport {
+    private static final System.Logger LOG = System.getLogger(Transport.class.getName());
+    private static final long BACKOFF_MIN_MS = 50;
+    private static final long BACKOFF_MAX_MS = 1_000;
+    /** A sanity bound on a server's Retry-After, which Baton sets to 1 s. */
+    private static final long RETRY_AFTER_MAX_MS = 5_000;
+
+    /**
+     * One request. A non-null idempotency key marks a write.
+     *
+     * @param holdFor how long the server may hold the request on purpose (a long poll); added to
+     *             the per-attempt timeout and to the deadline
+     * @param deadline how long to keep trying, from the first attempt
+     */
+    record Call(String method, String path, JsonNode body, String idempotencyKey,
+                Duration holdFor, Duration deadline) {
+        boolean isWrite() {
+            return idempotencyKey != null;
+        }
+    }
+
+    /** A final answer: any status that is not worth another node (2xx and 4xx). */
+    record Answer(int status, String body) {
+    }
+
+    private final List<String> servers;
+    private final HttpClient http;
+    private final Duration requestTimeout;
+    private final String authorization;
+    private final AtomicInteger preferred = new AtomicInteger();
+
+    Transport(List<String> servers, HttpClient http, Duration requestTimeout, String token) {
+        this.servers = List.copyOf(servers);
+        this.http = http;
+        this.requestTimeout = requestTimeout;
+        this.authorization = token == null ? null : "Bearer " + token;
+    }
+
+    List<String> servers() {
+        return servers;
+    }
+
+    /** The node the next call tries first: the last one that answered. */
+    int preferred() {
+        return preferred.get();
+    }
+
+    /**
+     * Sends the call until some node gives a final answer.
+     *
+     * @throws UnknownOutcomeException a write that some node may have received and applied
+     * @throws UnavailableException no node answered, and nothing was applied
+     */
+    Answer send(Call call) {
+        HttpResponse<String> r = exchange(call, Map.of(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8), HttpResponse::body);
+        return new Answer(r.statusCode(), r.body());
+    }
+
+    /**
+     * Opens a response to read as it arrives (an event stream), with the same failover as
+     * {@link #send}; the timeout covers the wait for the response's headers only.
+     */
+    HttpResponse<InputStream> open(Call call, Map<String, String> headers) {
+        return exchange(call, headers, HttpResponse.BodyHandlers.ofInputStream(),
+                Transport::drain);
+    }
+
+    private <T> HttpResponse<T> exchange(Call call, Map<String, String> headers,
+                                         HttpResponse.BodyHandler<T> handler,
+                                         Function<HttpResponse<T>, String> text) {
+        long waitNanos = call.holdFor().toNanos();
+        long deadline = System.nanoTime() + call.deadline().toNanos() + waitNanos;
+        boolean maybeApplied = false;
+        List<String> failures = new ArrayList<>();
+        Throwable lastCause = null;
+        int start = preferred.get();
+        for (int attempt = 0; ; attempt++) {
+            int node = Math.floorMod(start + attempt, servers.size());
+            String server = servers.get(node);
+            long timeoutNanos = Math.min(requestTimeout.toNanos() + waitNanos,
+                    deadline - System.nanoTime());
+            Long retryAfterMs = null;
+            try {
+                HttpResponse<T> r = http.send(request(server, call, headers, Duration.ofNanos(
+                        Math.max(timeoutNanos, TimeUnit.MILLISECONDS.toNanos(1)))), handler);
+                if (!isRetryable(r.statusCode())) {
+                    preferred.set(node);
+                    return r;
+                }
+                // Baton says it for writes too: a 503 leaves the outcome unknown.
+                maybeApplied |= call.isWrite();
+                retryAfterMs = r.headers().firstValue("Retry-After").map(Transport::seconds)
+                        .orElse(null);
+                failures.add(server + ": " + r.statusCode() + " " + errorMessage(text.apply(r)));
+            } catch (IOException e) {
+                maybeApplied |= call.isWrite() && !neverSent(e);
+                lastCause = e;
+                failures.add(server + ": " + describe(e));
+            } catch (InterruptedException e) {
+                // The request may have left already, so a write's outcome is unknown.
+                Thread.currentThread().interrupt();
+                failures.add(server + ": interrupted");
+                throw giveUp(call, maybeApplied || call.isWrite(), failures, e);
+            }
+            LOG.log(System.Logger.Level.DEBUG, () -> call.method() + " " + call.path()
+                    + " failed at " + failures.get(failures.size() - 1) + "; trying "
+                    + servers.get(Math.floorMod(node + 1, servers.size())) + " next");
+            long pauseMs = pauseMs(attempt, retryAfterMs);
+            if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauseMs) >= deadline) {
+                throw giveUp(call, maybeApplied, failures, lastCause);
+            }
+            if (pauseMs > 0) {
+                try {
+                    Thread.sleep(pauseMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw giveUp(call, maybeApplied, failures, e);
+                }
+            }
+        }
+    }
+
+    /** The text of an answer being streamed, for an error: it is short, read it whole. */
+    static String drain(HttpResponse<InputStream> r) {
+        try (InputStream in = r.body()) {
+            return new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** One attempt at one node, for the per-node calls (health, metrics): no failover. */
+    HttpResponse<String> sendTo(String server, String path, Duration timeout)
+            throws IOException, InterruptedException {
+        Call call = new Call("GET", path, null, null, Duration.ZERO, timeout);
+        return http.send(request(server, call, Map.of(), timeout),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    private HttpRequest request(String server, Call call, Map<String, String> headers,
+                                Duration timeout) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server + call.path()))
+                .timeout(timeout)
+                .header("User-Agent", "baton-java-client");
+        if (!headers.containsKey("Accept")) {
+            b.header("Accept", "application/json");
+        }
+        headers.forEach(b::header);
+        if (call.body() != null) {
+            b.header("Content-Type", "application/json");
+            b.method(call.method(), HttpRequest.BodyPublishers.ofByteArray(
+                    Wire.bytes(call.body())));
+        } else {
+            b.method(call.method(), HttpRequest.BodyPublishers.noBody());
+        }
+        if (call.idempotencyKey() != null) {
+            b.header("Idempotency-Key", call.idempotencyKey());
+        }
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return b.build();
+    }
+
+    /**
+     * 502 and 504 are what a proxy in front of a node answers while the node is down; 500 is a
+     * node failing on this request, which another node may not. None of them is a refusal.
+     */
+    static boolean isRetryable(int status) {
+        return status == 500 || status == 502 || status == 503 || status == 504;
+    }
+
+    /** Whether the request surely never left this machine, so a write cannot have applied. */
+    static boolean neverSent(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException
+                    || t instanceof UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The pause before the next attempt: none when other nodes of this round are still
+     * untried, a backoff once every node has failed, or what the server asked for.
+     */
+    long pauseMs(int attempt, Long retryAfterMs) {
+        if (retryAfterMs != null) {
+            return Math.min(retryAfterMs, RETRY_AFTER_MAX_MS);
+        }
+        if ((attempt + 1) % servers.size() != 0) {
+            return 0;
+        }
+        int round = Math.min((attempt + 1) / servers.size() - 1, 10);
+        long backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS << round);
+        return backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+    }
+
+    private static Long seconds(String retryAfter) {
+        try {
+            return Math.max(0, Long.parseLong(retryAfter.trim())) * 1_000;
+        } catch (NumberFormatException e) {
+            return null; // An HTTP date: Baton never sends one, so back off as usual.
+        }
+    }
+
+    private static RuntimeException giveUp(Call call, boolean maybeApplied, List<String> failures,
+                                           Throwable cause) {
+        String what = call.method() + " " + call.path();
+        String tried = String.join("; ", failures);
+        if (maybeApplied) {
+            return new UnknownOutcomeException(what + ": the outcome is unknown after "
+                    + failures.size() + " attempts [" + tried + "]", call.idempotencyKey(),
+                    cause);
+        }
+        return new UnavailableException(what + ": no node answered after " + failures.size()
+                + " attempts [" + tried + "]", cause);
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof HttpConnectTimeoutException) {
+            return "connect timed out";
+        }
+        if (neverSent(e)) {
+            return "connection refused";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "timed out";
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? ""
+                : " " + e.getMessage());
+    }
+
+    private static String errorMessage(String body) {
+        try {
+            JsonNode error = Wire.parse(body).path("error");
+            return error.path("code").asText("") + " " + error.path("message").asText("");
+        } catch (BatonException e) {
+            return Wire.abbreviate(body);
+        }
+    }
+}
