@@ -100,7 +100,16 @@ final class ClaimApi {
                 new TreeMap<>(labels == null ? Map.of() : labels), defaultTtlMs);
         Api.check(r, command);
         long wait = waitMs == null ? 0 : waitMs;
-        return waiters.claimNext(r.idempotencyKey(), command, wait).thenApply(Api::result);
+        CompletableFuture<dev.baton.core.Outcome> outcome =
+                waiters.claimNext(r.idempotencyKey(), command, wait);
+        CompletableFuture<HttpResult> answer = outcome.thenApply(Api::result);
+        // Cancelling the answer (the client hung up) must reach the waiting claim itself.
+        answer.whenComplete((result, failure) -> {
+            if (failure instanceof java.util.concurrent.CancellationException) {
+                outcome.cancel(false);
+            }
+        });
+        return answer;
     }
 
     /** {@code /v1/agents}, {@code /v1/agents/{agent}}, {@code /v1/agents/{agent}/pulse}. */

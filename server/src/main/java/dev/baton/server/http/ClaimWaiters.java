@@ -55,6 +55,9 @@ final class ClaimWaiters implements Runnable, AutoCloseable {
         }
 
         void attempt() {
+            if (answer.isDone()) {
+                return; // Cancelled: the client went away.
+            }
             node.submit(idempotencyKey, command).whenComplete((outcome, failure) -> {
                 if (failure != null) {
                     answer.completeExceptionally(failure);
@@ -71,6 +74,7 @@ final class ClaimWaiters implements Runnable, AutoCloseable {
     CompletableFuture<Outcome> claimNext(String idempotencyKey, Command.ClaimNext command,
                                          long waitMs) {
         Waiter w = new Waiter(idempotencyKey, command, waitMs);
+        w.answer.whenComplete((o, e) -> parked.remove(w));
         w.attempt();
         return w.answer;
     }

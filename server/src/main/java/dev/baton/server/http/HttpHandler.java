@@ -55,8 +55,15 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
-        answer.whenComplete((result, failure) ->
-                send(ctx, failure == null ? result : error(failure), keepAlive));
+        // A client that hangs up no longer wants the answer: a parked claim-next stops waiting
+        // (and will not claim for nobody).
+        CompletableFuture<HttpResult> pending = answer;
+        ctx.channel().closeFuture().addListener(f -> pending.cancel(false));
+        answer.whenComplete((result, failure) -> {
+            if (!(failure instanceof java.util.concurrent.CancellationException)) {
+                send(ctx, failure == null ? result : error(failure), keepAlive);
+            }
+        });
     }
 
     private static HttpResult error(Throwable failure) {
