@@ -41,6 +41,12 @@ class MembershipTest {
                                 + "\", \"httpAddress\": \"" + n4.http() + "\"}");
                 assertEquals(200, added.status(), added.body().toString());
                 assertEquals(4, added.body().get("nodes").size());
+                // A retry of the same add (say, after a lost answer) answers the same.
+                Http.Reply again = Http.post(cluster.url(2) + "/v1/cluster/members",
+                        "{\"id\": \"n4\", \"raftAddress\": \"" + n4.raft()
+                                + "\", \"httpAddress\": \"" + n4.http() + "\"}");
+                assertEquals(200, again.status(), again.body().toString());
+                assertEquals(4, again.body().get("nodes").size());
 
                 // It catches up: it serves what was written before it joined.
                 String url = "http://" + n4.http() + "/v1/queues/q/tasks?consistency=stale";

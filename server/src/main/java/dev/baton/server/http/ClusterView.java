@@ -58,8 +58,15 @@ final class ClusterView {
             Api.reject(dev.baton.core.Validation.memberId(id));
             Api.reject(dev.baton.core.Validation.address("raftAddress", raft));
             Api.reject(dev.baton.core.Validation.address("httpAddress", http));
-            if (members().stream().anyMatch(m -> m.id().equals(id))) {
-                throw ApiException.invalid(id + " is already a member");
+            java.util.Optional<NodeConfig> existing = members().stream()
+                    .filter(m -> m.id().equals(id)).findFirst();
+            if (existing.isPresent()) {
+                // A retried add (same member, same address) answers as the first one did.
+                if (existing.get().raft().toString().equals(raft)) {
+                    return CompletableFuture.completedFuture(configuration());
+                }
+                throw ApiException.invalid(id + " is already a member, at "
+                        + existing.get().raft());
             }
             return node.addMember(id, raft, http).thenApply(o -> configuration());
         }
