@@ -1,0 +1,320 @@
+package dev.baton.client.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.client.BatonClient;
+import dev.baton.client.BatonException;
+import dev.baton.client.Claim;
+import dev.baton.client.ClaimNext;
+import dev.baton.client.NewTask;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code baton bench}: drives a running cluster the way a fleet does, through the public client,
+ * and reports what it measured. Scenarios:
+ *
+ * <ul>
+ *   <li>{@code drain}: create N tasks (W writers), then W agents claim-next and complete until
+ *       the queue is empty;</li>
+ *   <li>{@code create}: W writers create N tasks;</li>
+ *   <li>{@code pipeline}: N tasks in dependency chains of four, drained by W agents, each task
+ *       becoming claimable when its blocker completes;</li>
+ *   <li>{@code single}: one agent claims and completes N tasks one at a time (the latency
+ *       floor).</li>
+ * </ul>
+ *
+ * Before measuring, a warm-up drain (its own queue, not recorded) lets the servers' and this
+ * JVM's JIT settle. Every claim is checked: a task granted twice is reported and fails the run.
+ */
+public final class Bench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Bench() {
+    }
+
+    /** Options, with the defaults of the reference load. */
+    record Options(String servers, String scenario, int workers, int tasks, int count,
+                   int warmupTasks, boolean json) {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv("BATON_SERVER"), System.out, System.err));
+    }
+
+    /** Runs a bench; returns 0 when it completed with no error and no double claim. */
+    public static int run(String[] args, String defaultServers, PrintStream out,
+                          PrintStream err) {
+        Options o;
+        try {
+            o = parse(args, defaultServers);
+        } catch (IllegalArgumentException e) {
+            err.println("baton bench: " + e.getMessage());
+            err.println("usage: baton bench [--scenario drain|create|pipeline|single]"
+                    + " [--workers 32] [--tasks 2000] [--count 1] [--warmup 1000]"
+                    + " [--server HOST:PORT,...] [--json]");
+            return 2;
+        }
+        try (BatonClient client = BatonClient.builder().servers(o.servers()).build()) {
+            if (!o.json()) {
+                out.printf("baton bench · %s · %d workers · %d tasks · count %d · %s%n",
+                        o.scenario(), o.workers(), o.tasks(), o.count(), o.servers());
+            }
+            if (o.warmupTasks() > 0) {
+                new Run(client, o.workers(), o.count(), "warmup").drain(o.warmupTasks(), false);
+            }
+            Run run = new Run(client, o.workers(), o.count(), "bench");
+            switch (o.scenario()) {
+                case "drain":
+                    run.drain(o.tasks(), false);
+                    break;
+                case "pipeline":
+                    run.drain(o.tasks(), true);
+                    break;
+                case "create":
+                    run.create(o.tasks());
+                    break;
+                case "single":
+                    run.create(o.tasks());
+                    run.single(o.tasks());
+                    break;
+                default:
+                    throw new AssertionError(o.scenario());
+            }
+            report(o, run, out);
+            return run.doubleClaims.get() == 0 && run.errors() == 0 ? 0 : 1;
+        } catch (BatonException e) {
+            err.println("baton bench: the cluster failed the run: " + e.getMessage());
+            return 3;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    static Options parse(String[] args, String defaultServers) {
+        Map<String, String> v = new LinkedHashMap<>();
+        boolean json = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--json")) {
+                json = true;
+            } else if (a.startsWith("--") && i + 1 < args.length) {
+                v.put(a, args[++i]);
+            } else {
+                throw new IllegalArgumentException("unexpected argument \"" + a + "\"");
+            }
+        }
+        for (String k : v.keySet()) {
+            if (!List.of("--server", "--scenario", "--workers", "--tasks", "--count",
+                    "--warmup").contains(k)) {
+                throw new IllegalArgumentException("unknown option " + k);
+            }
+        }
+        String scenario = v.getOrDefault("--scenario", "drain");
+        if (!List.of("drain", "create", "pipeline", "single").contains(scenario)) {
+            throw new IllegalArgumentException("--scenario is drain, create, pipeline or single");
+        }
+        String servers = v.getOrDefault("--server",
+                defaultServers == null || defaultServers.isBlank() ? "127.0.0.1:7070"
+                        : defaultServers);
+        return new Options(servers, scenario, number(v, "--workers", 32, 1, 1024),
+                number(v, "--tasks", 2000, 1, 10_000_000), number(v, "--count", 1, 1, 100),
+                number(v, "--warmup", 1000, 0, 1_000_000), json);
+    }
+
+    private static int number(Map<String, String> v, String name, int otherwise, int min,
+                              int max) {
+        String s = v.get(name);
+        if (s == null) {
+            return otherwise;
+        }
+        try {
+            int n = Integer.parseInt(s);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // Answered below.
+        }
+        throw new IllegalArgumentException(name + " must be a number from " + min + " to "
+                + max + ", got \"" + s + "\"");
+    }
+
+    /** One measured run: its queue, its recorders, and the claims it saw. */
+    static final class Run {
+        final BatonClient client;
+        final int workers;
+        final int count;
+        final String queue;
+        final Map<String, Recorder> ops = new LinkedHashMap<>();
+        final Map<String, Double> seconds = new LinkedHashMap<>();
+        final Map<Long, Boolean> claimed = new ConcurrentHashMap<>();
+        final AtomicInteger doubleClaims = new AtomicInteger();
+
+        Run(BatonClient client, int workers, int count, String name) {
+            this.client = client;
+            this.workers = workers;
+            this.count = count;
+            this.queue = name + "-" + Long.toString(ThreadLocalRandom.current()
+                    .nextLong(1L << 40), 36);
+        }
+
+        Recorder op(String name) {
+            return ops.computeIfAbsent(name, k -> new Recorder());
+        }
+
+        long errors() {
+            return ops.values().stream().mapToLong(r -> r.summary(1).errors()).sum();
+        }
+
+        void create(int n) throws InterruptedException {
+            parallel("create", workers, n, i -> client.createTask(queue,
+                    NewTask.of("bench task " + i)));
+        }
+
+        /** Creates n tasks (in chains of four when chained), then W agents drain them. */
+        void drain(int n, boolean chained) throws InterruptedException {
+            if (chained) {
+                AtomicInteger next = new AtomicInteger();
+                // Each writer creates whole chains, so a task's blocker already exists.
+                parallel("create", workers, (n + 3) / 4, chain -> {
+                    long previous = -1;
+                    for (int k = 0; k < 4 && next.getAndIncrement() < n; k++) {
+                        NewTask t = NewTask.of("chain " + chain + " step " + k);
+                        previous = client.createTask(queue, previous < 0 ? t
+                                : t.blockedBy(previous)).id();
+                    }
+                });
+            } else {
+                create(n);
+            }
+            AtomicInteger done = new AtomicInteger();
+            parallel("claim", workers, workers, w -> {
+                String agent = "bench-agent-" + w;
+                boolean idle = false;
+                while (done.get() < n) {
+                    // After an empty answer, long-poll instead of asking again at once: the
+                    // rest is held by others, or waits on blockers that are running.
+                    ClaimNext ask = ClaimNext.as(agent).count(count);
+                    long start = System.nanoTime();
+                    List<Claim> claims = client.claimNextTasks(queue,
+                            idle ? ask.waitFor(java.time.Duration.ofMillis(250)) : ask);
+                    idle = claims.isEmpty();
+                    if (idle) {
+                        continue; // An empty answer is not a claim: not recorded.
+                    }
+                    op("claim").record(System.nanoTime() - start);
+                    for (Claim c : claims) {
+                        if (claimed.putIfAbsent(c.task().id(), true) != null) {
+                            doubleClaims.incrementAndGet();
+                        }
+                        long t0 = System.nanoTime();
+                        client.complete(queue, c.task().id(), c.token(), null);
+                        op("complete").record(System.nanoTime() - t0);
+                        done.incrementAndGet();
+                    }
+                }
+            });
+        }
+
+        /** One agent, one task at a time: claim-next then complete. */
+        void single(int n) throws InterruptedException {
+            parallel("claim", 1, 1, w -> {
+                for (int i = 0; i < n; i++) {
+                    long start = System.nanoTime();
+                    List<Claim> claims = client.claimNextTasks(queue, ClaimNext.as("single"));
+                    op("claim").record(System.nanoTime() - start);
+                    for (Claim c : claims) {
+                        claimed.put(c.task().id(), true);
+                        long t0 = System.nanoTime();
+                        client.complete(queue, c.task().id(), c.token(), null);
+                        op("complete").record(System.nanoTime() - t0);
+                    }
+                }
+            });
+        }
+
+        interface Step {
+            void run(int i) throws Exception;
+        }
+
+        /** Runs {@code items} steps on {@code threads} threads; times the phase as a whole. */
+        private void parallel(String phase, int threads, int items, Step step)
+                throws InterruptedException {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            AtomicInteger next = new AtomicInteger();
+            long start = System.nanoTime();
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < items; i = next.getAndIncrement()) {
+                        long t0 = System.nanoTime();
+                        try {
+                            step.run(i);
+                            if (phase.equals("create")) {
+                                op("create").record(System.nanoTime() - t0);
+                            }
+                        } catch (Exception e) {
+                            op(phase).error();
+                        }
+                    }
+                }));
+            }
+            pool.shutdown();
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    op(phase).error();
+                }
+            }
+            seconds.merge(phase, (System.nanoTime() - start) / 1e9, Double::sum);
+        }
+    }
+
+    private static void report(Options o, Run run, PrintStream out) {
+        ObjectNode doc = JSON.createObjectNode();
+        doc.put("scenario", o.scenario());
+        doc.put("workers", o.workers());
+        doc.put("tasks", o.tasks());
+        doc.put("count", o.count());
+        doc.put("servers", o.servers());
+        ObjectNode opsJson = doc.putObject("operations");
+        for (Map.Entry<String, Recorder> e : run.ops.entrySet()) {
+            String phase = e.getKey().equals("complete") ? "claim" : e.getKey();
+            Recorder.Summary s = e.getValue().summary(run.seconds.getOrDefault(phase, 1.0));
+            opsJson.set(e.getKey(), JSON.valueToTree(s));
+            if (!o.json()) {
+                out.printf("  %-9s %8d ops %9.1f/s   p50 %7.2f  p90 %7.2f  p99 %7.2f"
+                                + "  p99.9 %7.2f  max %7.2f ms   errors %d%n", e.getKey(),
+                        s.count(), s.perSecond(), s.p50Ms(), s.p90Ms(), s.p99Ms(), s.p999Ms(),
+                        s.maxMs(), s.errors());
+            }
+        }
+        double claimSeconds = run.seconds.getOrDefault("claim", 0.0);
+        double claimsPerSecond = claimSeconds == 0 ? 0 : run.claimed.size() / claimSeconds;
+        boolean exactlyOnce = run.doubleClaims.get() == 0
+                && (o.scenario().equals("create") || run.claimed.size() == o.tasks());
+        doc.put("claimsPerSecond", claimsPerSecond);
+        doc.put("tasksClaimed", run.claimed.size());
+        doc.put("doubleClaims", run.doubleClaims.get());
+        doc.put("everyTaskClaimedExactlyOnce", exactlyOnce);
+        if (o.json()) {
+            out.println(doc.toPrettyString());
+        } else if (!o.scenario().equals("create")) {
+            out.printf("  claims/s %.1f · tasks claimed %d of %d · every task claimed exactly"
+                    + " once: %s%n", claimsPerSecond, run.claimed.size(), o.tasks(),
+                    exactlyOnce ? "yes" : "NO (" + run.doubleClaims.get() + " double claims)");
+        }
+    }
+}
