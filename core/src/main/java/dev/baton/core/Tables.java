@@ -5,12 +5,32 @@ import dev.baton.core.model.Session;
 import dev.baton.core.model.Task;
 import dev.baton.core.state.KeyValueStore;
 
-/** Typed reads and writes of the core's tables; no rules, only encoding and key layout. */
+/**
+ * Typed reads and writes of the core's tables; no rules, only encoding and key layout.
+ *
+ * <p>The machine's instance caches the values every entry touches — its counters and the queue
+ * summaries, a handful of keys — write-through, so the store always holds them too. Only the
+ * machine writes, and a new machine (with an empty cache) is built whenever the store is
+ * replaced, so the cache cannot go stale. Readers use an instance without the cache.
+ */
 final class Tables {
     final KeyValueStore store;
+    private final java.util.Map<String, Object> cache;
 
     Tables(KeyValueStore store) {
+        this(store, false);
+    }
+
+    Tables(KeyValueStore store, boolean cacheHotKeys) {
         this.store = store;
+        this.cache = cacheHotKeys ? new java.util.HashMap<>() : null;
+    }
+
+    /** Forgets cached values: the store was replaced underneath. */
+    void forgetCache() {
+        if (cache != null) {
+            cache.clear();
+        }
     }
 
     Task task(String queue, long id) {
@@ -23,8 +43,16 @@ final class Tables {
     }
 
     QueueSummary queue(String name) {
-        byte[] b = store.get(Keys.queue(name));
-        return b == null ? null : Codec.decodeQueue(b);
+        String key = Keys.queue(name);
+        if (cache != null && cache.containsKey(key)) {
+            return (QueueSummary) cache.get(key);
+        }
+        byte[] b = store.get(key);
+        QueueSummary q = b == null ? null : Codec.decodeQueue(b);
+        if (cache != null) {
+            cache.put(key, q);
+        }
+        return q;
     }
 
     QueueSummary queueOrEmpty(String name) {
@@ -33,16 +61,33 @@ final class Tables {
     }
 
     void putQueue(QueueSummary q) {
-        store.put(Keys.queue(q.name()), Codec.encodeQueue(q));
+        String key = Keys.queue(q.name());
+        store.put(key, Codec.encodeQueue(q));
+        if (cache != null) {
+            cache.put(key, q);
+        }
     }
 
     long meta(String name, long otherwise) {
-        byte[] b = store.get(Keys.meta(name));
-        return b == null ? otherwise : Codec.decodeLong(b);
+        String key = Keys.meta(name);
+        if (cache != null && cache.containsKey(key)) {
+            Long v = (Long) cache.get(key);
+            return v == null ? otherwise : v;
+        }
+        byte[] b = store.get(key);
+        Long v = b == null ? null : Codec.decodeLong(b);
+        if (cache != null) {
+            cache.put(key, v);
+        }
+        return v == null ? otherwise : v;
     }
 
     void putMeta(String name, long value) {
-        store.put(Keys.meta(name), Codec.encodeLong(value));
+        String key = Keys.meta(name);
+        store.put(key, Codec.encodeLong(value));
+        if (cache != null) {
+            cache.put(key, value);
+        }
     }
 
     Session session(String agent) {

@@ -36,7 +36,7 @@ public final class TaskMachine {
      */
     public TaskMachine(KeyValueStore store, long idempotencyKeysMax) {
         Check.state(idempotencyKeysMax >= 1, "idempotencyKeysMax must be positive");
-        this.m = new Mutations(new Tables(store));
+        this.m = new Mutations(new Tables(store, true));
         this.tasks = new TaskRules(m);
         this.claims = new ClaimRules(m);
         this.idempotencyKeysMax = idempotencyKeysMax;
@@ -45,6 +45,7 @@ public final class TaskMachine {
 
     /** Re-reads state the machine caches, after the store was replaced (snapshot install). */
     public void reload() {
+        m.tables.forgetCache();
         m.nowMs = m.tables.meta(Tables.CLOCK, 0);
     }
 
