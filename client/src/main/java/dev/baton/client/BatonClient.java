@@ -428,12 +428,47 @@ public final class BatonClient implements AutoCloseable {
     /** As {@link #send(String, String, JsonNode)}, with this key (null for a read). */
     public JsonNode send(String method, String pathAndQuery, JsonNode body,
                          String idempotencyKey) {
+        return send(method, pathAndQuery, body, idempotencyKey, Duration.ZERO);
+    }
+
+    /**
+     * As {@link #send(String, String, JsonNode, String)}, for a call the server may hold on
+     * purpose (a claim-next with {@code waitMs}): each attempt, and the call's deadline, get
+     * {@code holdFor} on top, as {@link #claimNextTasks} gives its wait.
+     */
+    public JsonNode send(String method, String pathAndQuery, JsonNode body,
+                         String idempotencyKey, Duration holdFor) {
         if (!pathAndQuery.startsWith("/")) {
             throw new IllegalArgumentException("the path starts with /: " + pathAndQuery);
         }
+        if (holdFor == null || holdFor.isNegative()) {
+            throw new IllegalArgumentException("holdFor must be zero or positive");
+        }
         return send(new Transport.Call(method, pathAndQuery, body,
-                idempotencyKey == null ? null : checkKey(idempotencyKey), Duration.ZERO,
+                idempotencyKey == null ? null : checkKey(idempotencyKey), holdFor,
                 retryDeadline));
+    }
+
+    /**
+     * Reads an answer obtained through {@link #send} as one of this package's records
+     * ({@link Task}, {@link ClaimResult}, {@link Claim}, {@link TaskPage}, {@link TaskEvent},
+     * {@link PulseResult}, {@link AgentSession}, {@link QueueInfo}, {@link ClusterInfo}), as
+     * leniently as the typed calls read theirs: for a caller that needs both the server's JSON
+     * as it is and the typed value (the {@code baton} command line's {@code --json}).
+     *
+     * @throws BatonException when the JSON does not fit the type
+     */
+    public static <T> T decode(JsonNode answer, Class<T> type) {
+        return Wire.read(Objects.requireNonNull(answer, "answer"), type);
+    }
+
+    /**
+     * One path segment of a call, percent-encoded as this client encodes queue and agent names
+     * (an agent's {@code /} becomes {@code %2F}; its {@code :} and {@code @} stay), for building
+     * the paths given to {@link #send}.
+     */
+    public static String pathSegment(String value) {
+        return segment(value);
     }
 
     /**

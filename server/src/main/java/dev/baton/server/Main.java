@@ -1,5 +1,7 @@
 package dev.baton.server;
 
+import dev.baton.client.cli.Cli;
+import dev.baton.client.cli.Environment;
 import dev.baton.config.ClusterConfig;
 import dev.baton.config.ClusterConfigParser;
 import dev.baton.config.ClusterConfigWriter;
@@ -20,8 +22,10 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The {@code baton} launcher: {@code dev}, {@code server} and {@code cluster init} of
- * ../shared/CLI.md. Exit codes: 0 success, 1 a failure, 2 a usage error.
+ * The {@code baton} launcher: {@code dev}, {@code server}, {@code cluster init} and
+ * {@code help} of ../shared/CLI.md run here; every other command (tasks, claims, agents,
+ * events, {@code run}, the other {@code cluster} commands) goes to the command line,
+ * {@link Cli}. Exit codes here: 0 success, 1 a failure, 2 a usage error.
  */
 public final class Main {
     private Main() {
@@ -43,12 +47,16 @@ public final class Main {
 
     public static void main(String[] args) {
         GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
+        if (!isLauncherCommand(args)) {
+            // The CLI's own streams write UTF-8 whatever the locale (its lines use ✓ and ·).
+            System.exit(Cli.run(args, Environment.system()));
+        }
         int code;
         try {
             code = run(args, System.out, System.err);
         } catch (UsageException e) {
             System.err.println("baton: " + e.getMessage());
-            System.err.println(USAGE);
+            System.err.println(args.length == 0 ? Cli.usage() : USAGE);
             code = 2;
         }
         if (code != 0) {
@@ -56,9 +64,38 @@ public final class Main {
         }
     }
 
+    /**
+     * Whether Main runs this command itself: {@code dev}, {@code server}, {@code cluster init},
+     * and {@code help} without a topic (or no command at all).
+     */
+    static boolean isLauncherCommand(String[] args) {
+        if (args.length == 0) {
+            return true;
+        }
+        switch (args[0]) {
+            case "dev":
+            case "server":
+                return true;
+            case "help":
+            case "--help":
+            case "-h":
+                return args.length == 1;
+            case "cluster":
+                return args.length > 1 && args[1].equals("init");
+            default:
+                return false;
+        }
+    }
+
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0) {
             throw new UsageException("no command given");
+        }
+        if (!isLauncherCommand(args)) {
+            Environment system = Environment.system();
+            return Cli.run(args, new Environment(system.stdin(), out, err, system.variables(),
+                    system.home(), system.userName(), system.hostName(), system.clock(),
+                    system.signals()));
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
@@ -67,15 +104,12 @@ public final class Main {
             case "server":
                 return server(Options.parse(rest, "--config"), out, err);
             case "cluster":
-                if (rest.length > 0 && rest[0].equals("init")) {
-                    return clusterInit(Options.parse(Arrays.copyOfRange(rest, 1, rest.length),
-                            "--nodes", "--out", "--http-port", "--raft-port", "--data"), out);
-                }
-                throw new UsageException("cluster takes: init");
+                return clusterInit(Options.parse(Arrays.copyOfRange(rest, 1, rest.length),
+                        "--nodes", "--out", "--http-port", "--raft-port", "--data"), out);
             case "help":
             case "--help":
             case "-h":
-                out.println(USAGE);
+                out.println(Cli.usage());
                 return 0;
             default:
                 throw new UsageException("unknown command \"" + args[0] + "\"");
