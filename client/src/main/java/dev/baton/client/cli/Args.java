@@ -76,10 +76,6 @@ final class Args {
                     + " of every command: run it as baton " + name + " ...");
         }
         if (spec == null) {
-            if (name.equals("bench")) {
-                throw new UsageException("bench is not available yet: the load generator comes"
-                        + " in a later release");
-            }
             throw new UsageException("unknown command \"" + name + "\"");
         }
         try {

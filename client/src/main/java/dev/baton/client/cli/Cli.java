@@ -87,6 +87,12 @@ public final class Cli {
      * @return the exit code: 0, 1 refused, 2 usage error, 3 unreachable, 130 stopped
      */
     public static int run(String[] args, Environment env) {
+        if (args.length > 0 && args[0].equals("bench")) {
+            // The load generator parses its own options (docs/PERFORMANCE.md).
+            return dev.baton.client.bench.Bench.run(
+                    java.util.Arrays.copyOfRange(args, 1, args.length),
+                    env.variables().get("BATON_SERVER"), env.stdout(), env.stderr());
+        }
         Args parsed;
         try {
             parsed = Args.parse(args);

@@ -92,7 +92,6 @@ class ArgsTest {
                 mistake("create", "Review", "module"));
         assertEquals("list takes no arguments, got \"5\"", mistake("list", "5"));
         assertTrue(mistake("--ready", "list").contains("a command's options come after"));
-        assertTrue(mistake("bench").contains("not available yet"));
         assertTrue(mistake("--json", "dev").contains("launcher"));
     }
 

@@ -52,7 +52,8 @@ class CliTest {
         assertEquals(2, duration.run("claim", "--next", "--wait", "soon"));
         assertTrue(duration.stderr().startsWith("baton: --wait takes a duration"));
         TestEnvironment bench = new TestEnvironment(home);
-        assertEquals(2, bench.run("bench"));
+        assertEquals(2, bench.run("bench", "--workers", "0"));
+        assertTrue(bench.stderr().startsWith("baton bench: --workers must be a number"));
     }
 
     @Test
