@@ -58,8 +58,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         // A client that hangs up no longer wants the answer: a parked claim-next stops waiting
         // (and will not claim for nobody).
         CompletableFuture<HttpResult> pending = answer;
-        ctx.channel().closeFuture().addListener(f -> pending.cancel(false));
+        io.netty.util.concurrent.GenericFutureListener<io.netty.util.concurrent.Future<Void>>
+                onClose = f -> pending.cancel(false);
+        ctx.channel().closeFuture().addListener(onClose);
         answer.whenComplete((result, failure) -> {
+            // One listener per request: remove it, or a keep-alive connection collects them.
+            ctx.channel().closeFuture().removeListener(onClose);
             if (!(failure instanceof java.util.concurrent.CancellationException)) {
                 send(ctx, failure == null ? result : error(failure), keepAlive);
             }
