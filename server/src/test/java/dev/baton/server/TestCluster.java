@@ -16,10 +16,11 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A real Ratis cluster on loopback, one {@link BatonNode} per member, all in this JVM. Election
+ * A real Ratis cluster on loopback, one {@link BatonNode} per member, all in this JVM; shared by
+ * the server, client and CLI tests. Election
  * timeouts are short so that tests stay quick on two cores; everything else is production code.
  */
-final class TestCluster implements AutoCloseable {
+public final class TestCluster implements AutoCloseable {
     private final List<ClusterConfig> configs = new ArrayList<>();
     private final BatonNode[] nodes;
 
@@ -38,7 +39,11 @@ final class TestCluster implements AutoCloseable {
         nodes = new BatonNode[size];
     }
 
-    static TestCluster started(Path dir, int size, long snapshotThreshold) {
+    public static TestCluster started(Path dir, int size) {
+        return started(dir, size, 100_000);
+    }
+
+    public static TestCluster started(Path dir, int size, long snapshotThreshold) {
         TestCluster cluster = new TestCluster(dir, size, snapshotThreshold);
         for (int i = 0; i < size; i++) {
             cluster.start(i);
@@ -47,7 +52,7 @@ final class TestCluster implements AutoCloseable {
         return cluster;
     }
 
-    void start(int i) {
+    public void start(int i) {
         try {
             nodes[i] = BatonNode.start(configs.get(i));
         } catch (IOException e) {
@@ -58,7 +63,7 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
-    void stop(int i) {
+    public void stop(int i) {
         try {
             nodes[i].close();
         } catch (IOException e) {
@@ -67,25 +72,44 @@ final class TestCluster implements AutoCloseable {
         nodes[i] = null;
     }
 
-    ClusterConfig config(int i) {
+    public ClusterConfig config(int i) {
         return configs.get(i);
     }
 
-    BatonNode node(int i) {
+    public BatonNode node(int i) {
         return nodes[i];
     }
 
-    int size() {
+    public int size() {
         return nodes.length;
     }
 
     /** The base URL of node i's HTTP API. */
-    String url(int i) {
+    public String url(int i) {
         return "http://" + configs.get(i).self().http();
     }
 
+    /** Node i's HTTP address, as a client is given it: {@code 127.0.0.1:PORT}. */
+    public String address(int i) {
+        return configs.get(i).self().http().toString();
+    }
+
+    /** The HTTP addresses of all nodes, starting with node {@code first}. */
+    public java.util.List<String> addressesFrom(int first) {
+        java.util.List<String> addresses = new ArrayList<>();
+        for (int k = 0; k < nodes.length; k++) {
+            addresses.add(address((first + k) % nodes.length));
+        }
+        return addresses;
+    }
+
+    /** Every node's HTTP address, as BATON_SERVER takes them: {@code h:p,h:p,h:p}. */
+    public String servers() {
+        return String.join(",", addressesFrom(0));
+    }
+
     /** The index of the node that currently leads, among the running ones. */
-    int awaitLeader() {
+    public int awaitLeader() {
         int[] leader = {-1};
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             for (int i = 0; i < nodes.length; i++) {
@@ -99,7 +123,7 @@ final class TestCluster implements AutoCloseable {
         return leader[0];
     }
 
-    long appliedIndex(int i) throws IOException {
+    public long appliedIndex(int i) throws IOException {
         return nodes[i].raft().division().getInfo().getLastAppliedIndex();
     }
 
@@ -112,7 +136,7 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

@@ -1,5 +1,7 @@
 package dev.baton.server.cli;
 
+import dev.baton.server.TestCluster;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,12 +26,12 @@ class CliCommandsTest {
 
     @TempDir
     static Path dir;
-    static CliCluster cluster;
+    static TestCluster cluster;
     static CliRunner baton;
 
     @BeforeAll
     static void start() {
-        cluster = CliCluster.started(dir.resolve("cluster"), 3);
+        cluster = TestCluster.started(dir.resolve("cluster"), 3);
         baton = new CliRunner(cluster.servers(), dir);
     }
 

@@ -1,5 +1,7 @@
 package dev.baton.server.cli;
 
+import dev.baton.server.TestCluster;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,12 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 class CliWorkerTest {
     @TempDir
     static Path dir;
-    static CliCluster cluster;
+    static TestCluster cluster;
     static CliRunner baton;
 
     @BeforeAll
     static void start() {
-        cluster = CliCluster.started(dir.resolve("cluster"), 1);
+        cluster = TestCluster.started(dir.resolve("cluster"), 1);
         baton = new CliRunner(cluster.servers(), dir);
     }
 

@@ -1,5 +1,7 @@
 package dev.baton.server.client;
 
+import dev.baton.server.TestCluster;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,12 +47,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ClientContractTest {
     @TempDir
     static Path dir;
-    static LoopbackCluster cluster;
+    static TestCluster cluster;
     static BatonClient client;
 
     @BeforeAll
     static void start() {
-        cluster = LoopbackCluster.started(dir, 3);
+        cluster = TestCluster.started(dir, 3);
         client = BatonClient.builder().servers(cluster.addressesFrom(1))
                 .sessionTtl(Duration.ofSeconds(5)).build();
     }
@@ -278,7 +280,7 @@ class ClientContractTest {
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> client.isReady(cluster.address(node)));
         }
-        assertFalse(client.isLive("127.0.0.1:" + LoopbackCluster.freePort()));
+        assertFalse(client.isLive("127.0.0.1:" + TestCluster.freePort()));
         assertEquals(3, client.send("GET", "/v1/cluster", null).path("nodes").size());
     }
 }

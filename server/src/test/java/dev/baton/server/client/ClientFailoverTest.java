@@ -1,5 +1,7 @@
 package dev.baton.server.client;
 
+import dev.baton.server.TestCluster;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,11 +45,11 @@ class ClientFailoverTest {
 
     @TempDir
     Path dir;
-    LoopbackCluster cluster;
+    TestCluster cluster;
 
     @BeforeEach
     void startCluster() {
-        cluster = LoopbackCluster.started(dir, 3);
+        cluster = TestCluster.started(dir, 3);
     }
 
     @AfterEach

@@ -1,5 +1,7 @@
 package dev.baton.server.client;
 
+import dev.baton.server.TestCluster;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -49,13 +51,13 @@ class ClientWorkerTest {
 
     @TempDir
     Path dir;
-    LoopbackCluster cluster;
+    TestCluster cluster;
     Process doomed;
     final List<AutoCloseable> open = new ArrayList<>();
 
     @BeforeEach
     void startCluster() {
-        cluster = LoopbackCluster.started(dir.resolve("cluster"), 3);
+        cluster = TestCluster.started(dir.resolve("cluster"), 3);
     }
 
     @AfterEach
