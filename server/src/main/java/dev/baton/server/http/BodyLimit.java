@@ -11,13 +11,15 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.Map;
 
 /**
  * Netty's aggregator with the contract's answer to an oversized body: 413 with a
- * {@code too_large} error body. The connection is closed afterwards, because the rest of the
- * body is still on the wire and cannot be skipped reliably.
+ * {@code too_large} error body. On a keep-alive connection the rest of the body is read and
+ * discarded and the connection stays open: closing while the client is still sending makes the
+ * kernel reset the connection, which can destroy the 413 before the client reads it.
  */
 final class BodyLimit extends HttpObjectAggregator {
     BodyLimit(int maxBytes) {
@@ -26,7 +28,12 @@ final class BodyLimit extends HttpObjectAggregator {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-        ctx.writeAndFlush(tooLarge()).addListener(ChannelFutureListener.CLOSE);
+        boolean keepAlive = HttpUtil.isKeepAlive(oversized)
+                && !HttpUtil.is100ContinueExpected(oversized);
+        var written = ctx.writeAndFlush(tooLarge(keepAlive));
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     /** A client that sent {@code Expect: 100-continue} with a large length is told the same. */
@@ -37,19 +44,20 @@ final class BodyLimit extends HttpObjectAggregator {
         if (response instanceof FullHttpResponse r
                 && r.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
             r.release();
-            return tooLarge();
+            return tooLarge(false); // Netty closes after it: the body was never sent.
         }
         return response;
     }
 
-    private static FullHttpResponse tooLarge() {
+    private static FullHttpResponse tooLarge(boolean keepAlive) {
         byte[] body = Json.bytes(Json.error("too_large", "the body is larger than "
                 + HttpServer.BODY_BYTES_MAX + " bytes", Map.of()));
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        response.headers().set(HttpHeaderNames.CONNECTION,
+                keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         return response;
     }
 }
