@@ -18,6 +18,6 @@ public record ClusterInfo(String leader, long term, List<Node> nodes) {
      * or the leader's knowledge.
      */
     public record Node(String id, String raftAddress, String httpAddress, String role,
-                       Long commitIndex, Long appliedIndex) {
+                       Long commitIndex, Long appliedIndex, Long term) {
     }
 }

@@ -222,9 +222,11 @@ final class Format {
                 .orElse(c.nodes().stream().filter(n -> n.commitIndex() != null)
                         .mapToLong(ClusterInfo.Node::commitIndex).max().orElse(0));
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NODE", "ROLE", "COMMIT", "APPLIED", "LAG", "HTTP", "RAFT"});
+        rows.add(new String[] {"NODE", "ROLE", "TERM", "COMMIT", "APPLIED", "LAG", "HTTP",
+            "RAFT"});
         for (ClusterInfo.Node n : c.nodes()) {
-            rows.add(new String[] {n.id(), n.role(), n(n.commitIndex()), n(n.appliedIndex()),
+            rows.add(new String[] {n.id(), n.role(), n(n.term()), n(n.commitIndex()),
+                n(n.appliedIndex()),
                 n.appliedIndex() == null ? "-" : Long.toString(Math.max(0,
                         reference - n.appliedIndex())),
                 String.valueOf(n.httpAddress()), String.valueOf(n.raftAddress())});

@@ -84,18 +84,18 @@ class FormatTest {
         ClusterInfo c = read("""
                 {"leader": "n1", "term": 3, "nodes": [
                  {"id": "n1", "raftAddress": "127.0.0.1:9070", "httpAddress": "127.0.0.1:7070",
-                  "role": "leader", "commitIndex": 120, "appliedIndex": 120},
+                  "role": "leader", "term": 3, "commitIndex": 120, "appliedIndex": 120},
                  {"id": "n2", "raftAddress": "127.0.0.1:9071", "httpAddress": "127.0.0.1:7071",
-                  "role": "follower", "commitIndex": 118, "appliedIndex": 117},
+                  "role": "follower", "term": 3, "commitIndex": 118, "appliedIndex": 117},
                  {"id": "n3", "raftAddress": "127.0.0.1:9072", "httpAddress": "127.0.0.1:7072",
                   "role": "unreachable", "commitIndex": 90, "appliedIndex": null}]}""",
                 ClusterInfo.class);
         assertEquals(List.of(
                 "leader n1 · term 3",
-                "NODE  ROLE         COMMIT  APPLIED  LAG  HTTP            RAFT",
-                "n1    leader          120      120    0  127.0.0.1:7070  127.0.0.1:9070",
-                "n2    follower        118      117    3  127.0.0.1:7071  127.0.0.1:9071",
-                "n3    unreachable      90        -    -  127.0.0.1:7072  127.0.0.1:9072"),
+                "NODE  ROLE         TERM  COMMIT  APPLIED  LAG  HTTP            RAFT",
+                "n1    leader          3     120      120    0  127.0.0.1:7070  127.0.0.1:9070",
+                "n2    follower        3     118      117    3  127.0.0.1:7071  127.0.0.1:9071",
+                "n3    unreachable     -      90        -    -  127.0.0.1:7072  127.0.0.1:9072"),
                 Format.cluster(c));
     }
 }

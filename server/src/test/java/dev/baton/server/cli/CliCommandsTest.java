@@ -244,13 +244,13 @@ class CliCommandsTest {
     void clusterStatusIsATableOfNodesRolesIndexesAndLag() {
         List<String> lines = ok("cluster", "status").lines();
         assertMatches("leader n\\d · term \\d+", lines.get(0));
-        assertMatches("NODE +ROLE +COMMIT +APPLIED +LAG +HTTP +RAFT", lines.get(1));
+        assertMatches("NODE +ROLE +TERM +COMMIT +APPLIED +LAG +HTTP +RAFT", lines.get(1));
         assertEquals(5, lines.size(), lines::toString);
         assertEquals(1, lines.stream().filter(l -> l.matches(
-                "n\\d +leader +\\d+ +\\d+ +0 +127\\.0\\.0\\.1:\\d+ +127\\.0\\.0\\.1:\\d+"))
+                "n\\d +leader +\\d+ +\\d+ +\\d+ +0 +127\\.0\\.0\\.1:\\d+ +127\\.0\\.0\\.1:\\d+"))
                 .count(), lines::toString);
         assertEquals(2, lines.stream().filter(l -> l.matches(
-                "n\\d +follower +\\d+ +\\d+ +\\d+ +127\\.0\\.0\\.1:\\d+ +127\\.0\\.0\\.1:\\d+"))
+                "n\\d +follower +\\d+ +\\d+ +\\d+ +\\d+ +127\\.0\\.0\\.1:\\d+ +127\\.0\\.0\\.1:\\d+"))
                 .count(), lines::toString);
 
         assertMatches("✓ snapshot at index \\d+\n", ok("cluster", "snapshot").out());
