@@ -136,11 +136,24 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
+    /** Every port handed out in this JVM: see {@link #freePort()}. */
+    private static final java.util.Set<Integer> HANDED_OUT =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A free port never handed out before in this JVM. The tests' HTTP client keeps idle
+     * connections for minutes; if a later cluster listened on a port of an earlier, closed one,
+     * the client would reuse a dead connection, and a POST (which it does not retry) would fail.
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 }
