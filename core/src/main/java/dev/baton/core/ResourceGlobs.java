@@ -175,55 +175,39 @@ public final class ResourceGlobs {
         return true;
     }
 
-    /**
-     * Whether some path matches both segment lists. Cell (i, j) is reached when some path prefix
-     * matches the first i segments of x and the first j of y. A {@code **} may end (move past
-     * itself) or consume the other side's next segment, whatever that is; two plain segments
-     * advance together when some one segment matches both. Every move goes right or down, so one
-     * pass in row order settles each cell after all cells that lead to it.
-     */
+    /** Whether some path matches both segment lists: {@link #meet} with {@code **} as wildcard. */
     private static boolean segmentListsMeet(int[][] x, int[][] y, Budget work) {
-        int m = x.length;
-        int n = y.length;
-        int w = n + 1;
-        if (!work.take((long) (m + 1) * w)) {
-            return true;
-        }
-        boolean[] reach = new boolean[(m + 1) * w];
-        reach[0] = true;
-        for (int i = 0; i <= m; i++) {
-            for (int j = 0; j <= n; j++) {
-                if (!reach[i * w + j]) {
-                    continue;
-                }
-                if (i == m && j == n) {
-                    return true;
-                }
-                boolean xStar = i < m && x[i] == GLOBSTAR;
-                boolean yStar = j < n && y[j] == GLOBSTAR;
-                if (xStar || (yStar && i < m)) {
-                    reach[(i + 1) * w + j] = true;
-                }
-                if (yStar || (xStar && j < n)) {
-                    reach[i * w + j + 1] = true;
-                }
-                if (i < m && j < n && !xStar && !yStar && segmentsMeet(x[i], y[j], work)) {
-                    reach[(i + 1) * w + j + 1] = true;
-                }
-            }
-        }
-        return false;
+        return meet(x.length, y.length, i -> x[i] == GLOBSTAR, j -> y[j] == GLOBSTAR,
+                (i, j) -> segmentsMeet(x[i], y[j], work), work);
     }
 
     /**
-     * Whether some one segment matches both token lists: the same programme over characters,
-     * where {@code *} may end or consume the other side's next token, {@code ?} meets any single
-     * character and literals meet only themselves. Both lists are non-empty, so a common match is
-     * never only the empty string unless both are all stars, and then any character would do.
+     * Whether some one segment matches both token lists: {@link #meet} with {@code *} as
+     * wildcard, where {@code ?} meets any character and literals only themselves. Both lists are
+     * non-empty, so a common match is never only the empty string unless both are all stars,
+     * and then any character would do.
      */
     private static boolean segmentsMeet(int[] x, int[] y, Budget work) {
-        int m = x.length;
-        int n = y.length;
+        return meet(x.length, y.length, i -> x[i] == STAR, j -> y[j] == STAR,
+                (i, j) -> x[i] == ONE || y[j] == ONE || x[i] == y[j], work);
+    }
+
+    /** Whether two plain tokens (neither a wildcard) can match the same thing. */
+    private interface Pairing {
+        boolean meets(int i, int j);
+    }
+
+    /**
+     * The one programme both levels run: over two token lists of lengths m and n, cell (i, j)
+     * is reached when some input matches the first i tokens of x and the first j of y. A
+     * wildcard may end (move past itself) or consume the other side's next token, whatever that
+     * is; two plain tokens advance together when they meet. Every move goes right or down, so
+     * one pass in row order settles each cell after all cells that lead to it. Costs (m+1)(n+1)
+     * cells of the budget; an exhausted budget answers true, which can only add overlaps.
+     */
+    private static boolean meet(int m, int n, java.util.function.IntPredicate xWild,
+                                java.util.function.IntPredicate yWild, Pairing plain,
+                                Budget work) {
         int w = n + 1;
         if (!work.take((long) (m + 1) * w)) {
             return true;
@@ -238,16 +222,15 @@ public final class ResourceGlobs {
                 if (i == m && j == n) {
                     return true;
                 }
-                boolean xStar = i < m && x[i] == STAR;
-                boolean yStar = j < n && y[j] == STAR;
+                boolean xStar = i < m && xWild.test(i);
+                boolean yStar = j < n && yWild.test(j);
                 if (xStar || (yStar && i < m)) {
                     reach[(i + 1) * w + j] = true;
                 }
                 if (yStar || (xStar && j < n)) {
                     reach[i * w + j + 1] = true;
                 }
-                if (i < m && j < n && !xStar && !yStar
-                        && (x[i] == ONE || y[j] == ONE || x[i] == y[j])) {
+                if (i < m && j < n && !xStar && !yStar && plain.meets(i, j)) {
                     reach[(i + 1) * w + j + 1] = true;
                 }
             }
