@@ -1,6 +1,5 @@
 package dev.baton.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
@@ -14,12 +13,15 @@ import java.util.Objects;
  * .capabilities("python")}. The server hands out the ready, unconflicted tasks whose
  * {@code requires} the capabilities cover, highest priority first, then lowest id. Immutable.
  */
-public final class ClaimNext {
+public final class ClaimNext extends RequestBody<ClaimNext> {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private final ObjectNode body;
-
     private ClaimNext(ObjectNode body) {
-        this.body = body;
+        super(body);
+    }
+
+    @Override
+    ClaimNext wrap(ObjectNode body) {
+        return new ClaimNext(body);
     }
 
     /** A claim-next for one task on behalf of this agent, answering at once. */
@@ -65,31 +67,5 @@ public final class ClaimNext {
 
     public Duration waitDuration() {
         return Duration.ofMillis(body.path("waitMs").asLong(0));
-    }
-
-    JsonNode toJson() {
-        return body;
-    }
-
-    private ClaimNext with(String field, JsonNode value) {
-        ObjectNode copy = body.deepCopy();
-        copy.set(field, value);
-        return new ClaimNext(copy);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ClaimNext other && body.equals(other.body);
-    }
-
-    @Override
-    public int hashCode() {
-        return body.hashCode();
-    }
-
-    /** The JSON body this sends. */
-    @Override
-    public String toString() {
-        return body.toString();
     }
 }

@@ -1,6 +1,5 @@
 package dev.baton.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,11 +12,14 @@ import java.util.Objects;
  * every method returns a new value, so one can be shared and sent again. Only the fields set
  * are sent; the server applies its defaults and checks every limit.
  */
-public final class NewTask {
-    private final ObjectNode body;
-
+public final class NewTask extends RequestBody<NewTask> {
     private NewTask(ObjectNode body) {
-        this.body = body;
+        super(body);
+    }
+
+    @Override
+    NewTask wrap(ObjectNode body) {
+        return new NewTask(body);
     }
 
     public static NewTask of(String subject) {
@@ -95,31 +97,5 @@ public final class NewTask {
     /** Not claimable until this long after the leader accepts it; exclusive with notBefore. */
     public NewTask delay(Duration delay) {
         return with("delayMs", Wire.MAPPER.getNodeFactory().numberNode(delay.toMillis()));
-    }
-
-    JsonNode toJson() {
-        return body;
-    }
-
-    private NewTask with(String field, JsonNode value) {
-        ObjectNode copy = body.deepCopy();
-        copy.set(field, value);
-        return new NewTask(copy);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof NewTask other && body.equals(other.body);
-    }
-
-    @Override
-    public int hashCode() {
-        return body.hashCode();
-    }
-
-    /** The JSON body this sends. */
-    @Override
-    public String toString() {
-        return body.toString();
     }
 }

@@ -1,6 +1,5 @@
 package dev.baton.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
@@ -12,12 +11,15 @@ import java.util.Map;
  * .addBlockedBy(7)}. Immutable, like {@link NewTask}. Adding a blocker that would close a
  * dependency cycle is refused with {@code cycle}.
  */
-public final class TaskUpdate {
+public final class TaskUpdate extends RequestBody<TaskUpdate> {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private final ObjectNode body;
-
     private TaskUpdate(ObjectNode body) {
-        this.body = body;
+        super(body);
+    }
+
+    @Override
+    TaskUpdate wrap(ObjectNode body) {
+        return new TaskUpdate(body);
     }
 
     /** An update that changes nothing yet. */
@@ -70,31 +72,5 @@ public final class TaskUpdate {
 
     public TaskUpdate removeBlockedBy(long... ids) {
         return with("removeBlockedBy", Wire.ids(ids));
-    }
-
-    JsonNode toJson() {
-        return body;
-    }
-
-    private TaskUpdate with(String field, JsonNode value) {
-        ObjectNode copy = body.deepCopy();
-        copy.set(field, value);
-        return new TaskUpdate(copy);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof TaskUpdate other && body.equals(other.body);
-    }
-
-    @Override
-    public int hashCode() {
-        return body.hashCode();
-    }
-
-    /** The JSON body this sends. */
-    @Override
-    public String toString() {
-        return body.toString();
     }
 }
