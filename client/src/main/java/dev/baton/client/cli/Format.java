@@ -30,9 +30,12 @@ final class Format {
     private Format() {
     }
 
-    /** {@code task #41 · status pending}, and {@code · blocked by #1} when it waits. */
+    /**
+     * {@code task #41 · status pending}, exactly CLI.md's line, blocked or not (the list shows
+     * what a task waits on; scripts may match this line as written).
+     */
     static String created(Task t) {
-        return "task #" + t.id() + " · status " + t.status().wireName() + blockedSuffix(t);
+        return "task #" + t.id() + " · status " + t.status().wireName();
     }
 
     /** {@code #2 [in_progress] Review auth module (owner: sec) [blocked by #1]}. */

@@ -41,7 +41,7 @@ class FormatTest {
     void theCreateAndClaimLinesAreTheContractsOwn() {
         assertEquals("task #41 · status pending",
                 Format.created(task(41, "s", "pending", null, null, "")));
-        assertEquals("task #42 · status pending · blocked by #41",
+        assertEquals("task #42 · status pending",
                 Format.created(task(42, "s", "pending", null, null, "41")));
         assertEquals("✓ claimed #41 by agent:run_7a1 · token 1234 · lease 30s",
                 Format.claimed(task(41, "s", "in_progress", "agent:run_7a1", 1234L, ""), 1234,

@@ -56,7 +56,7 @@ class CliCommandsTest {
         // Two tasks, the second waiting on the first.
         assertEquals("task #1 · status pending\n",
                 ok("create", "Review auth module", "-q", "chain").out());
-        assertEquals("task #2 · status pending · blocked by #1\n",
+        assertEquals("task #2 · status pending\n",
                 ok("create", "Ship the fix", "--blocked-by", "1", "-q", "chain").out());
         assertEquals(List.of("#1 [pending] Review auth module",
                 "#2 [pending] Ship the fix [blocked by #1]"), ok("list", "-q", "chain").lines());
