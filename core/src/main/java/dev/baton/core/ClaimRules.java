@@ -116,10 +116,12 @@ final class ClaimRules {
                 break;
             }
             for (String key : batch) {
+                if (granted.size() == wanted) {
+                    break;
+                }
                 scanned++;
                 Task t = m.task(c.queue(), Keys.trailingId(key));
-                if (granted.size() < wanted && suits(t, c.capabilities(), c.labels())
-                        && conflicts(m.tables, t).isEmpty()) {
+                if (suits(t, c.capabilities(), c.labels()) && conflicts(m.tables, t).isEmpty()) {
                     granted.add(grant(index, t, c.agent(), c.sessionTtlMs()));
                 }
             }

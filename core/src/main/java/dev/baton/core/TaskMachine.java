@@ -29,6 +29,12 @@ public final class TaskMachine {
     private final TaskRules tasks;
     private final ClaimRules claims;
     private final long idempotencyKeysMax;
+    /**
+     * No later than the leader time of the oldest remembered Idempotency-Key, or -1 when not
+     * known: lets most entries skip looking at the table's oldest record. Derived from the store
+     * (so forgotten on {@link #reload}), never written to it.
+     */
+    private long oldestKeyAtMs = -1;
 
     /**
      * @param idempotencyKeysMax how many Idempotency-Keys the table keeps before dropping the
@@ -46,6 +52,7 @@ public final class TaskMachine {
     /** Re-reads state the machine caches, after the store was replaced (snapshot install). */
     public void reload() {
         m.tables.forgetCache();
+        oldestKeyAtMs = -1;
         m.nowMs = m.tables.meta(Tables.CLOCK, 0);
     }
 
@@ -155,6 +162,9 @@ public final class TaskMachine {
     // ----- idempotency -----
 
     private void remember(String key, long fingerprint, Outcome outcome) {
+        if (m.tables.meta(Tables.IDEMPOTENCY_COUNT, 0) == 0) {
+            oldestKeyAtMs = m.nowMs;
+        }
         long seq = m.tables.meta(Tables.IDEMPOTENCY_SEQ, 0);
         m.tables.putMeta(Tables.IDEMPOTENCY_SEQ, seq + 1);
         m.tables.putMeta(Tables.IDEMPOTENCY_COUNT,
@@ -198,9 +208,12 @@ public final class TaskMachine {
      * hours that is still stored is ignored when looked up ({@link #remembered}).
      */
     private void dropExpiredIdempotencyKeys() {
-        if (m.tables.meta(Tables.IDEMPOTENCY_COUNT, 0) == 0) {
+        long count = m.tables.meta(Tables.IDEMPOTENCY_COUNT, 0);
+        if (count == 0 || count <= idempotencyKeysMax && oldestKeyAtMs >= 0
+                && oldestKeyAtMs + Limits.IDEMPOTENCY_TTL_MS >= m.nowMs) {
             return;
         }
+        oldestKeyAtMs = -1;
         for (String orderKey : m.tables.keys(Keys.IDEMPOTENCY_ORDER,
                 Keys.IDEMPOTENCY_ORDER + Keys.END, Limits.IDEMPOTENCY_DROPS_PER_ENTRY_MAX)) {
             String key = new String(m.tables.store.get(orderKey), StandardCharsets.UTF_8);
@@ -208,6 +221,7 @@ public final class TaskMachine {
                     m.tables.store.get(Keys.idempotency(key)));
             boolean tooMany = m.tables.meta(Tables.IDEMPOTENCY_COUNT, 0) > idempotencyKeysMax;
             if (!tooMany && !isExpired(r)) {
+                oldestKeyAtMs = r.atMs();
                 break;
             }
             forget(key, r);

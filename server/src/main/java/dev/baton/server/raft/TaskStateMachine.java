@@ -5,7 +5,7 @@ import dev.baton.core.Entry;
 import dev.baton.core.Outcome;
 import dev.baton.core.TaskMachine;
 import dev.baton.core.TaskReader;
-import dev.baton.server.storage.MapDbStore;
+import dev.baton.server.storage.TieredStore;
 import dev.baton.server.storage.SnapshotFile;
 import java.io.File;
 import java.io.IOException;
@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *       leader's wall clock is prepended to the request bytes, so every replica applies the same
  *       stamp. The core clamps it ({@code now = max(previous, stamp)}), since stamps taken
  *       concurrently are not ordered by log index.</li>
- *   <li><b>State</b> lives in a {@link MapDbStore}, rebuilt from the latest snapshot whenever
+ *   <li><b>State</b> lives in a {@link TieredStore} (heap and MapDB), rebuilt from the latest snapshot whenever
  *       the machine (re)initializes; Ratis then replays the log after the snapshot's index.</li>
  *   <li><b>Threads</b>: Ratis applies entries on one thread; HTTP threads read concurrently.
  *       One read-write lock keeps readers from seeing half an entry.</li>
@@ -72,7 +72,7 @@ public final class TaskStateMachine extends BaseStateMachine {
     private final Collection<Runnable> appliedListeners = new CopyOnWriteArrayList<>();
 
     // Guarded by lock; null while paused.
-    private MapDbStore store;
+    private TieredStore store;
     private TaskMachine machine;
     private TaskReader reader;
 
@@ -139,7 +139,7 @@ public final class TaskStateMachine extends BaseStateMachine {
             if (store != null) {
                 store.close();
             }
-            store = MapDbStore.createEmpty(workingFile);
+            store = TieredStore.createEmpty(workingFile);
             SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
             if (snapshot != null) {
                 Path file = snapshot.getFile().getPath();

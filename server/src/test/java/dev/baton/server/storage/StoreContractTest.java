@@ -18,21 +18,25 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * One contract for both stores the core runs on: the MapDB store of a real node and the
- * TreeMap store of tests and simulations must behave alike, or the simulations prove nothing.
- * Snapshots written from one and read into the other must carry every byte.
+ * One contract for every store the core runs on: the tiered store of a real node (heap and
+ * MapDB), MapDB alone and the TreeMap store of tests and simulations must behave alike, or the
+ * simulations prove nothing. Snapshots written from one and read into another must carry every
+ * byte.
  */
 class StoreContractTest {
     @TempDir
     static Path dir;
 
     static Stream<String> stores() {
-        return Stream.of("treemap", "mapdb");
+        return Stream.of("treemap", "mapdb", "tiered");
     }
 
     private static KeyValueStore open(String kind, String name) throws Exception {
-        return kind.equals("treemap") ? new TreeMapStore()
-                : MapDbStore.createEmpty(dir.resolve(name + ".db"));
+        return switch (kind) {
+            case "treemap" -> new TreeMapStore();
+            case "mapdb" -> MapDbStore.createEmpty(dir.resolve(name + ".db"));
+            default -> TieredStore.createEmpty(dir.resolve(name + "-tiered.db"));
+        };
     }
 
     private static byte[] b(String s) {
@@ -91,7 +95,8 @@ class StoreContractTest {
     void aSnapshotCarriesEveryEntryIntoTheOtherKindOfStore(String kind) throws Exception {
         KeyValueStore source = open(kind, "snapshot-source");
         for (int i = 0; i < 1000; i++) {
-            source.put("key/" + i, b("value " + i + " é"));
+            // Tables in both tiers of the tiered store (h/ and i/ on disk, the rest in heap).
+            source.put("hiq".charAt(i % 3) + "/" + i, b("value " + i + " é"));
         }
         Path file = dir.resolve(kind + ".snapshot");
         Iterator<Map.Entry<String, byte[]>> all = source.scan("", "\uffff");
@@ -102,7 +107,11 @@ class StoreContractTest {
         assertEquals(new SnapshotFile.Position(3, 1234), at);
         assertEquals(keys(source.scan("", "\uffff")), keys(target.scan("", "\uffff")));
         for (int i = 0; i < 1000; i++) {
-            assertArrayEquals(source.get("key/" + i), target.get("key/" + i));
+            String key = "hiq".charAt(i % 3) + "/" + i;
+            assertArrayEquals(source.get(key), target.get(key));
+        }
+        if (source instanceof TieredStore tiered) {
+            assertEquals(keys(source.scan("", "\uffff")), keys(tiered.all()));
         }
     }
 }
