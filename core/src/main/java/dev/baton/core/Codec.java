@@ -28,6 +28,8 @@ public final class Codec {
     }
 
     private static final int FORMAT = 1;
+    /** A log entry that carries several requests, and the list of their outcomes. */
+    private static final int BATCH_FORMAT = 2;
 
     // Command tags: append only.
     private static final int CREATE_TASK = 1;
@@ -72,15 +74,44 @@ public final class Codec {
         return w.toByteArray();
     }
 
+    /**
+     * What a node proposes when it groups requests into one log entry: each request's
+     * idempotency key and command, in the order they are to be applied.
+     */
+    public static byte[] encodeBatch(List<Proposal> proposals) {
+        ByteWriter w = new ByteWriter(128 * proposals.size()).u8(BATCH_FORMAT)
+                .i32(proposals.size());
+        for (Proposal p : proposals) {
+            writeCommand(w.str(p.idempotencyKey()), p.command());
+        }
+        return w.toByteArray();
+    }
+
     /** The leader prepends its time to a request; this reads the result back. */
     public static Entry decodeEntry(byte[] stamped) {
+        List<Entry> entries = decodeEntries(stamped);
+        Check.state(entries.size() == 1, "a batch of " + entries.size() + ", not one request");
+        return entries.get(0);
+    }
+
+    /**
+     * Reads a stamped log entry: one request ({@link #encodeRequest}) or a batch
+     * ({@link #encodeBatch}), every request with the leader's one time stamp.
+     */
+    public static List<Entry> decodeEntries(byte[] stamped) {
         ByteReader r = new ByteReader(stamped);
         long leaderTimeMs = r.i64();
-        Check.state(r.u8() == FORMAT, "unknown entry format");
-        String key = r.str();
-        Command command = readCommand(r);
+        int format = r.u8();
+        Check.state(format == FORMAT || format == BATCH_FORMAT, "unknown entry format");
+        int n = format == FORMAT ? 1 : r.i32();
+        Check.state(n >= 1 && n <= Limits.BATCH_MAX, "a batch of " + n + " requests");
+        List<Entry> entries = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String key = r.str();
+            entries.add(new Entry(leaderTimeMs, key, readCommand(r)));
+        }
         Check.state(r.atEnd(), "trailing bytes after a command");
-        return new Entry(leaderTimeMs, key, command);
+        return entries;
     }
 
     /** The request bytes the machine fingerprints for idempotency (the entry minus its stamp). */
@@ -277,6 +308,26 @@ public final class Codec {
             throw new AssertionError("no tag for " + outcome);
         }
         return w.toByteArray();
+    }
+
+    /** The outcomes of a batch, in the order of its requests. */
+    public static byte[] encodeOutcomes(List<Outcome> outcomes) {
+        ByteWriter w = new ByteWriter(256 * outcomes.size()).u8(BATCH_FORMAT)
+                .i32(outcomes.size());
+        outcomes.forEach(o -> w.blob(encodeOutcome(o)));
+        return w.toByteArray();
+    }
+
+    public static List<Outcome> decodeOutcomes(byte[] bytes) {
+        ByteReader r = new ByteReader(bytes);
+        Check.state(r.u8() == BATCH_FORMAT, "unknown outcomes format");
+        int n = r.i32();
+        List<Outcome> outcomes = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            outcomes.add(decodeOutcome(r.blob()));
+        }
+        Check.state(r.atEnd(), "trailing bytes after the outcomes");
+        return outcomes;
     }
 
     public static Outcome decodeOutcome(byte[] bytes) {

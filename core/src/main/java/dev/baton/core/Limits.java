@@ -88,6 +88,11 @@ public final class Limits {
      * reader asking for older ones gets 410 gone and starts again from a task listing.
      */
     public static final int EVENTS_KEPT_MAX = 100_000;
+    /**
+     * How many requests one log entry may carry: a node groups the requests that arrive while
+     * its earlier entries replicate, up to this many (and about 1 MiB) per entry.
+     */
+    public static final int BATCH_MAX = 256;
     /** Progress percentages are 0 to 100. */
     public static final int PERCENT_MAX = 100;
 }

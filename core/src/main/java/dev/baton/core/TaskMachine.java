@@ -3,6 +3,7 @@ package dev.baton.core;
 import dev.baton.core.Outcome.Rejected;
 import dev.baton.core.state.KeyValueStore;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32;
@@ -62,13 +63,31 @@ public final class TaskMachine {
     }
 
     /**
-     * Applies one entry.
+     * Applies one entry that carries one request.
      *
      * @param index the entry's log index, recorded in history events
      */
     public Outcome apply(long index, Entry entry) {
+        return applyAll(index, List.of(entry)).get(0);
+    }
+
+    /**
+     * Applies one log entry that carries several requests, in order, each exactly as if it had
+     * an entry of its own; they share the entry's index (their events are numbered within it).
+     *
+     * @return each request's outcome, in the requests' order
+     */
+    public List<Outcome> applyAll(long index, List<Entry> entries) {
         m.index = index;
         m.eventsInEntry = 0;
+        List<Outcome> outcomes = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            outcomes.add(applyOne(index, e));
+        }
+        return outcomes;
+    }
+
+    private Outcome applyOne(long index, Entry entry) {
         advanceClock(entry.leaderTimeMs());
         dropExpiredIdempotencyKeys();
         String key = entry.idempotencyKey();

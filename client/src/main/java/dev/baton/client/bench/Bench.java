@@ -69,10 +69,12 @@ public final class Bench {
                 out.printf("baton bench · %s · %d workers · %d tasks · count %d · %s%n",
                         o.scenario(), o.workers(), o.tasks(), o.count(), o.servers());
             }
+            PrintStream progress = o.json() ? err
+                    : new PrintStream(java.io.OutputStream.nullOutputStream());
             if (o.warmupTasks() > 0) {
-                new Run(client, o.workers(), o.count(), "warmup").drain(o.warmupTasks(), false);
+                new Run(client, o.workers(), o.count(), "warmup", progress).drain(o.warmupTasks(), false);
             }
-            Run run = new Run(client, o.workers(), o.count(), "bench");
+            Run run = new Run(client, o.workers(), o.count(), "bench", progress);
             switch (o.scenario()) {
                 case "drain":
                     run.drain(o.tasks(), false);
@@ -160,13 +162,28 @@ public final class Bench {
         final Map<String, Double> seconds = new LinkedHashMap<>();
         final Map<Long, Boolean> claimed = new ConcurrentHashMap<>();
         final AtomicInteger doubleClaims = new AtomicInteger();
+        final Pauses pauses = new Pauses();
+        final Map<String, Integer> failures = new ConcurrentHashMap<>();
 
-        Run(BatonClient client, int workers, int count, String name) {
+        final String name;
+        final PrintStream progress;
+
+        Run(BatonClient client, int workers, int count, String name, PrintStream progress) {
             this.client = client;
+            this.name = name;
+            this.progress = progress;
             this.workers = workers;
             this.count = count;
             this.queue = name + "-" + Long.toString(ThreadLocalRandom.current()
                     .nextLong(1L << 40), 36);
+        }
+
+        /** Counts a failed operation, and keeps what went wrong (by kind) for the report. */
+        void failed(String name, Throwable e) {
+            op(name).error();
+            String what = e.getClass().getSimpleName() + ": " + e.getMessage();
+            failures.merge(name + " · " + (what.length() > 160 ? what.substring(0, 160) : what),
+                    1, Integer::sum);
         }
 
         Recorder op(String name) {
@@ -207,24 +224,50 @@ public final class Bench {
                     // rest is held by others, or waits on blockers that are running.
                     ClaimNext ask = ClaimNext.as(agent).count(count);
                     long start = System.nanoTime();
-                    List<Claim> claims = client.claimNextTasks(queue,
-                            idle ? ask.waitFor(java.time.Duration.ofMillis(250)) : ask);
+                    List<Claim> claims;
+                    try {
+                        claims = client.claimNextTasks(queue,
+                                idle ? ask.waitFor(java.time.Duration.ofMillis(250)) : ask);
+                    } catch (BatonException e) {
+                        failed("claim", e); // The client gave up (say, mid-election): again.
+                        continue;
+                    }
                     idle = claims.isEmpty();
                     if (idle) {
                         continue; // An empty answer is not a claim: not recorded.
                     }
                     op("claim").record(System.nanoTime() - start);
+                    pauses.claimed();
                     for (Claim c : claims) {
                         if (claimed.putIfAbsent(c.task().id(), true) != null) {
                             doubleClaims.incrementAndGet();
                         }
                         long t0 = System.nanoTime();
-                        client.complete(queue, c.task().id(), c.token(), null);
+                        completeUntilDone(c);
                         op("complete").record(System.nanoTime() - t0);
                         done.incrementAndGet();
                     }
                 }
             });
+        }
+
+        /**
+         * Completes a claim, retrying while the cluster is unavailable (a leader change): the
+         * client reuses the Idempotency-Key, so a retry never completes twice.
+         */
+        private void completeUntilDone(Claim c) {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    client.complete(queue, c.task().id(), c.token(), null);
+                    return;
+                } catch (dev.baton.client.UnavailableException
+                         | dev.baton.client.UnknownOutcomeException e) {
+                    failed("complete", e);
+                    if (attempt == 10) {
+                        throw e;
+                    }
+                }
+            }
         }
 
         /** One agent, one task at a time: claim-next then complete. */
@@ -251,6 +294,10 @@ public final class Bench {
         /** Runs {@code items} steps on {@code threads} threads; times the phase as a whole. */
         private void parallel(String phase, int threads, int items, Step step)
                 throws InterruptedException {
+            // One line per phase on stderr, for scripts that act at a point of the run
+            // (bin/perf kills the leader once the measured claims have started).
+            progress.printf("{\"run\":\"%s\",\"phase\":\"%s\",\"atEpochMs\":%d}%n", name,
+                    phase, System.currentTimeMillis());
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             AtomicInteger next = new AtomicInteger();
             long start = System.nanoTime();
@@ -265,7 +312,7 @@ public final class Bench {
                                 op("create").record(System.nanoTime() - t0);
                             }
                         } catch (Exception e) {
-                            op(phase).error();
+                            failed(phase, e);
                         }
                     }
                 }));
@@ -275,10 +322,30 @@ public final class Bench {
                 try {
                     f.get();
                 } catch (java.util.concurrent.ExecutionException e) {
-                    op(phase).error();
+                    failed(phase, e.getCause());
                 }
             }
             seconds.merge(phase, (System.nanoTime() - start) / 1e9, Double::sum);
+        }
+    }
+
+    /**
+     * The longest time between two successful claims of a run, and when it ended (wall clock):
+     * with a leader killed mid-run, the end of that pause is the first claim the new leader
+     * granted.
+     */
+    static final class Pauses {
+        private long lastMs = -1;
+        private long longestMs;
+        private long longestEndMs;
+
+        synchronized void claimed() {
+            long now = System.currentTimeMillis();
+            if (lastMs >= 0 && now - lastMs > longestMs) {
+                longestMs = now - lastMs;
+                longestEndMs = now;
+            }
+            lastMs = now;
         }
     }
 
@@ -301,6 +368,13 @@ public final class Bench {
                         s.maxMs(), s.errors());
             }
         }
+        ObjectNode failuresJson = doc.putObject("failures");
+        run.failures.forEach((what, n) -> {
+            failuresJson.put(what, n);
+            if (!o.json()) {
+                out.printf("  failed %d × %s%n", n, what);
+            }
+        });
         double claimSeconds = run.seconds.getOrDefault("claim", 0.0);
         double claimsPerSecond = claimSeconds == 0 ? 0 : run.claimed.size() / claimSeconds;
         boolean exactlyOnce = run.doubleClaims.get() == 0
@@ -309,6 +383,10 @@ public final class Bench {
         doc.put("tasksClaimed", run.claimed.size());
         doc.put("doubleClaims", run.doubleClaims.get());
         doc.put("everyTaskClaimedExactlyOnce", exactlyOnce);
+        synchronized (run.pauses) {
+            doc.put("longestPauseMs", run.pauses.longestMs);
+            doc.put("longestPauseEndEpochMs", run.pauses.longestEndMs);
+        }
         if (o.json()) {
             out.println(doc.toPrettyString());
         } else if (!o.scenario().equals("create")) {

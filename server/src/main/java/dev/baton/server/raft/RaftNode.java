@@ -3,9 +3,9 @@ package dev.baton.server.raft;
 import dev.baton.config.ClusterConfig;
 import dev.baton.config.NodeConfig;
 import dev.baton.config.Tuning;
-import dev.baton.core.Codec;
 import dev.baton.core.Command;
 import dev.baton.core.Outcome;
+import dev.baton.core.Proposal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
@@ -48,6 +48,11 @@ import org.apache.ratis.util.TimeDuration;
  */
 public final class RaftNode implements AutoCloseable {
     private static final int WRITE_CLIENTS = 4;
+    /**
+     * Entries this node may have on their way to the leader at once; requests arriving
+     * meanwhile wait and leave together as the next entry (group commit).
+     */
+    private static final int ENTRIES_IN_FLIGHT_MAX = 2;
 
     private final ClusterConfig config;
     private final RaftGroup group;
@@ -57,6 +62,7 @@ public final class RaftNode implements AutoCloseable {
     private final List<RaftClient> writeClients = new ArrayList<>();
     private final RaftClient readClient;
     private final AtomicInteger nextClient = new AtomicInteger();
+    private final Proposer proposer = new Proposer(this::sendEntry, ENTRIES_IN_FLIGHT_MAX);
 
     public RaftNode(ClusterConfig config) throws IOException {
         this.config = config;
@@ -166,19 +172,24 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
-     * Proposes a command through the leader and returns what applying it did.
+     * Proposes a command through the leader and returns what applying it did. Requests that
+     * arrive together share a log entry ({@link Proposer}).
      *
      * @throws Unavailable (in the future) when no leader could take it in time
      */
     public CompletableFuture<Outcome> submit(String idempotencyKey, Command command) {
+        return proposer.propose(new Proposal(idempotencyKey, command));
+    }
+
+    /** Sends one encoded batch to the leader; completes with the encoded outcomes. */
+    private CompletableFuture<byte[]> sendEntry(byte[] batch) {
         RaftClient client = writeClients.get(
                 Math.floorMod(nextClient.getAndIncrement(), writeClients.size()));
-        Message message = Message.valueOf(ByteString.copyFrom(
-                Codec.encodeRequest(idempotencyKey, command)));
-        return client.async().send(message).handle((reply, error) -> {
-            checkReply(reply, error);
-            return Codec.decodeOutcome(reply.getMessage().getContent().toByteArray());
-        });
+        return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(batch)))
+                .handle((reply, error) -> {
+                    checkReply(reply, error);
+                    return reply.getMessage().getContent().toByteArray();
+                });
     }
 
     /**

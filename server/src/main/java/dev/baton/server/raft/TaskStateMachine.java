@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -33,6 +34,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
@@ -190,19 +192,19 @@ public final class TaskStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
-        Entry decoded = Codec.decodeEntry(
+        List<Entry> requests = Codec.decodeEntries(
                 entry.getStateMachineLogEntry().getLogData().toByteArray());
-        Outcome outcome;
+        List<Outcome> outcomes;
         lock.writeLock().lock();
         try {
-            outcome = machine.apply(entry.getIndex(), decoded);
+            outcomes = machine.applyAll(entry.getIndex(), requests);
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         } finally {
             lock.writeLock().unlock();
         }
         appliedListeners.forEach(Runnable::run);
-        return CompletableFuture.completedFuture(
-                Message.valueOf(ByteString.copyFrom(Codec.encodeOutcome(outcome))));
+        return CompletableFuture.completedFuture(Message.valueOf(
+                UnsafeByteOperations.unsafeWrap(Codec.encodeOutcomes(outcomes))));
     }
 
     /**
