@@ -92,6 +92,33 @@ class CodecTest {
     }
 
     @Test
+    void aBatchReadsBackAsItsRequestsInOrderWithTheLeadersOneStamp() {
+        List<Proposal> proposals = new java.util.ArrayList<>();
+        List<Entry> expected = new java.util.ArrayList<>();
+        long time = 1_700_000_000_456L;
+        int i = 0;
+        for (Command command : Samples.commands().values()) {
+            String key = i++ % 2 == 0 ? null : "key-" + i;
+            proposals.add(new Proposal(key, command));
+            expected.add(new Entry(time, key, command));
+        }
+        byte[] batch = Codec.encodeBatch(proposals);
+        byte[] stamped = ByteBuffer.allocate(8 + batch.length).putLong(time).put(batch).array();
+        assertEquals(expected, Codec.decodeEntries(stamped));
+
+        List<Outcome> outcomes = new java.util.ArrayList<>(Samples.outcomes().values());
+        assertEquals(outcomes, Codec.decodeOutcomes(Codec.encodeOutcomes(outcomes)));
+    }
+
+    @Test
+    void anEntryFromBeforeBatchesReadsAsABatchOfOne() {
+        byte[] request = Codec.encodeRequest("k", new Command.Tick());
+        byte[] stamped = ByteBuffer.allocate(8 + request.length).putLong(9).put(request).array();
+        assertEquals(List.of(new Entry(9, "k", new Command.Tick())),
+                Codec.decodeEntries(stamped));
+    }
+
+    @Test
     void everyOutcomeTypeRoundTripsIncludingRejectionDetails() {
         Map<Class<?>, Outcome> samples = Samples.outcomes();
         for (Class<?> type : Outcome.class.getPermittedSubclasses()) {

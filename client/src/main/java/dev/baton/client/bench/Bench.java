@@ -44,7 +44,7 @@ public final class Bench {
 
     /** Options, with the defaults of the reference load. */
     record Options(String servers, String scenario, int workers, int tasks, int count,
-                   int warmupTasks, boolean json) {
+                   int warmupTasks, boolean json, String queue) {
     }
 
     public static void main(String[] args) {
@@ -60,7 +60,7 @@ public final class Bench {
         } catch (IllegalArgumentException e) {
             err.println("baton bench: " + e.getMessage());
             err.println("usage: baton bench [--scenario drain|create|pipeline|single]"
-                    + " [--workers 32] [--tasks 2000] [--count 1] [--warmup 1000]"
+                    + " [--workers 32] [--tasks 2000] [--count 1] [--warmup 1000] [--queue NAME]"
                     + " [--server HOST:PORT,...] [--json]");
             return 2;
         }
@@ -75,6 +75,11 @@ public final class Bench {
                 new Run(client, o.workers(), o.count(), "warmup", progress).drain(o.warmupTasks(), false);
             }
             Run run = new Run(client, o.workers(), o.count(), "bench", progress);
+            if (o.queue() != null) {
+                // A named queue may already hold tasks (say a million, to measure claims on a
+                // deep backlog): they count as claimable work like the ones this run creates.
+                run.queue = o.queue();
+            }
             switch (o.scenario()) {
                 case "drain":
                     run.drain(o.tasks(), false);
@@ -118,7 +123,7 @@ public final class Bench {
         }
         for (String k : v.keySet()) {
             if (!List.of("--server", "--scenario", "--workers", "--tasks", "--count",
-                    "--warmup").contains(k)) {
+                    "--warmup", "--queue").contains(k)) {
                 throw new IllegalArgumentException("unknown option " + k);
             }
         }
@@ -131,7 +136,7 @@ public final class Bench {
                         : defaultServers);
         return new Options(servers, scenario, number(v, "--workers", 32, 1, 1024),
                 number(v, "--tasks", 2000, 1, 10_000_000), number(v, "--count", 1, 1, 100),
-                number(v, "--warmup", 1000, 0, 1_000_000), json);
+                number(v, "--warmup", 1000, 0, 1_000_000), json, v.get("--queue"));
     }
 
     private static int number(Map<String, String> v, String name, int otherwise, int min,
@@ -157,7 +162,7 @@ public final class Bench {
         final BatonClient client;
         final int workers;
         final int count;
-        final String queue;
+        String queue;
         final Map<String, Recorder> ops = new LinkedHashMap<>();
         final Map<String, Double> seconds = new LinkedHashMap<>();
         final Map<Long, Boolean> claimed = new ConcurrentHashMap<>();

@@ -1,0 +1,99 @@
+package dev.baton.server.raft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.core.Codec;
+import dev.baton.core.Command;
+import dev.baton.core.Entry;
+import dev.baton.core.Outcome;
+import dev.baton.core.Proposal;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Group commit as a node sees it: requests leave at once while there is room in flight, and
+ * whatever queued meanwhile leaves as one entry, each request getting its own outcome back.
+ */
+class ProposerTest {
+    /** The entries sent, and their replies still to come. */
+    private final List<List<Entry>> sent = new ArrayList<>();
+    private final List<CompletableFuture<byte[]>> replies = new ArrayList<>();
+
+    private final Proposer proposer = new Proposer(batch -> {
+        byte[] stamped = ByteBuffer.allocate(8 + batch.length).putLong(1).put(batch).array();
+        sent.add(Codec.decodeEntries(stamped));
+        CompletableFuture<byte[]> reply = new CompletableFuture<>();
+        replies.add(reply);
+        return reply;
+    }, 2);
+
+    private static Proposal pulse(String agent) {
+        return new Proposal("key-" + agent, new Command.Pulse(agent, 10_000));
+    }
+
+    /** Answers entry i with one outcome per request: a rejection naming the request's agent. */
+    private void answer(int i) {
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Entry e : sent.get(i)) {
+            outcomes.add(Outcome.Rejected.invalid(((Command.Pulse) e.command()).agent()));
+        }
+        replies.get(i).complete(Codec.encodeOutcomes(outcomes));
+    }
+
+    private static String agentIn(CompletableFuture<Outcome> f) throws Exception {
+        return ((Outcome.Rejected) f.get()).message();
+    }
+
+    @Test
+    void anIdleNodeSendsEachRequestAtOnceAndABusyOneSendsWhatQueuedAsOneEntry()
+            throws Exception {
+        CompletableFuture<Outcome> a = proposer.propose(pulse("a"));
+        CompletableFuture<Outcome> b = proposer.propose(pulse("b"));
+        assertEquals(2, sent.size(), "two entries may be in flight");
+        List<CompletableFuture<Outcome>> queued = new ArrayList<>();
+        for (String agent : List.of("c", "d", "e")) {
+            queued.add(proposer.propose(pulse(agent)));
+        }
+        assertEquals(2, sent.size(), "the rest waits for room");
+
+        answer(1);
+        assertEquals("b", agentIn(b));
+        assertEquals(3, sent.size());
+        assertEquals(List.of("key-c", "key-d", "key-e"),
+                sent.get(2).stream().map(Entry::idempotencyKey).toList(),
+                "what queued leaves together, in arrival order");
+        answer(2);
+        assertEquals(List.of("c", "d", "e"), List.of(agentIn(queued.get(0)),
+                agentIn(queued.get(1)), agentIn(queued.get(2))));
+        assertFalse(a.isDone());
+        answer(0);
+        assertEquals("a", agentIn(a));
+    }
+
+    @Test
+    void aFailedEntryFailsEveryRequestInItAndTheNextOnesStillGo() throws Exception {
+        proposer.propose(pulse("a"));
+        proposer.propose(pulse("b"));
+        CompletableFuture<Outcome> c = proposer.propose(pulse("c"));
+        CompletableFuture<Outcome> d = proposer.propose(pulse("d"));
+        replies.get(0).completeExceptionally(new Unavailable("no leader", null));
+        assertEquals(3, sent.size());
+        replies.get(2).completeExceptionally(new Unavailable("no leader", null));
+        ExecutionException failed = assertThrows(ExecutionException.class, c::get);
+        assertInstanceOf(Unavailable.class, failed.getCause());
+        assertTrue(d.isCompletedExceptionally());
+
+        CompletableFuture<Outcome> e = proposer.propose(pulse("e"));
+        assertEquals(4, sent.size());
+        answer(3);
+        assertEquals("e", agentIn(e));
+    }
+}
