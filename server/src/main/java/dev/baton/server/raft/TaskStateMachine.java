@@ -140,18 +140,24 @@ public final class TaskStateMachine extends BaseStateMachine {
         try {
             if (store != null) {
                 store.close();
+                store = null;
             }
-            store = TieredStore.createEmpty(workingFile);
+            long started = System.nanoTime();
             SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
-            if (snapshot != null) {
+            if (snapshot == null) {
+                store = TieredStore.createEmpty(workingFile);
+            } else {
                 Path file = snapshot.getFile().getPath();
-                SnapshotFile.Position at = SnapshotFile.read(file, store);
+                TieredStore.Loaded loaded = TieredStore.load(workingFile, file);
+                store = loaded.store();
+                SnapshotFile.Position at = loaded.at();
                 if (at.index() != snapshot.getIndex() || at.term() != snapshot.getTerm()) {
                     throw new IOException(file + " claims (" + at.term() + ", " + at.index()
                             + ") inside but its name says " + snapshot.getTermIndex());
                 }
                 setLastAppliedTermIndex(snapshot.getTermIndex());
-                LOG.info("loaded snapshot {} ({} entries)", snapshot.getTermIndex(), store.size());
+                LOG.info("loaded snapshot {} ({} entries) in {} ms", snapshot.getTermIndex(),
+                        store.size(), (System.nanoTime() - started) / 1_000_000);
             }
             machine = new TaskMachine(store, idempotencyKeysMax);
             reader = new TaskReader(store);

@@ -114,4 +114,30 @@ class StoreContractTest {
             assertEquals(keys(source.scan("", "\uffff")), keys(tiered.all()));
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aTieredStoreLoadedFromASnapshotHoldsEveryEntryAndKeepsWorking() throws Exception {
+        TieredStore source = TieredStore.createEmpty(dir.resolve("load-source.db"));
+        for (int i = 0; i < 5000; i++) {
+            // Cold (h/, i/, o/) and hot tables interleaved in key order.
+            source.put("hiotq".charAt(i % 5) + "/" + String.format("%06d", i), b("v" + i));
+        }
+        Path file = dir.resolve("load.snapshot");
+        SnapshotFile.write(file, new SnapshotFile.Position(2, 77), source.all());
+
+        TieredStore.Loaded loaded = TieredStore.load(dir.resolve("load-target.db"), file);
+        TieredStore target = loaded.store();
+        assertEquals(new SnapshotFile.Position(2, 77), loaded.at());
+        assertEquals(keys(source.all()), keys(target.all()));
+        assertEquals(5000, target.size());
+        assertArrayEquals(b("v1"), target.get("i/000001"));
+        assertEquals(List.of("h/000000", "h/000005"), keys(target.scan("h/", "h/000006")));
+
+        // The bulk-built B-tree is an ordinary one afterwards.
+        target.put("h/000001", b("new"));
+        target.delete("h/000005");
+        assertEquals(List.of("h/000000", "h/000001"), keys(target.scan("h/", "h/000006")));
+        target.close();
+        source.close();
+    }
 }

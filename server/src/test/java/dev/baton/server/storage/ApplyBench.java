@@ -1,0 +1,69 @@
+package dev.baton.server.storage;
+
+import dev.baton.core.Command;
+import dev.baton.core.Entry;
+import dev.baton.core.Outcome;
+import dev.baton.core.TaskMachine;
+import dev.baton.core.state.KeyValueStore;
+import dev.baton.core.state.TreeMapStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The apply path alone, one replica, no Raft: how long the machine takes per entry on each
+ * store. Not a test (timings do not belong in tests); run it by hand, see docs/PERFORMANCE.md:
+ *
+ * <pre>
+ * mvn -q -DskipTests install &amp;&amp; mvn -q -pl server test-compile
+ * java -cp "server/target/test-classes:server/target/baton.jar:server/target/lib/*" \
+ *     dev.baton.server.storage.ApplyBench 20000
+ * </pre>
+ */
+public final class ApplyBench {
+    private ApplyBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        Path dir = Files.createTempDirectory("apply-bench");
+        for (String kind : List.of("treemap", "mapdb", "tiered")) {
+            for (int round = 1; round <= 3; round++) {
+                KeyValueStore store = switch (kind) {
+                    case "treemap" -> new TreeMapStore();
+                    case "mapdb" -> MapDbStore.createEmpty(dir.resolve(kind + round + ".db"));
+                    default -> TieredStore.createEmpty(dir.resolve(kind + round + ".db"));
+                };
+                run(kind, round, n, store);
+                if (store instanceof AutoCloseable c) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    /** Creates n tasks, then claims (claim-next) and completes each, every request keyed. */
+    private static void run(String kind, int round, int n, KeyValueStore store) {
+        TaskMachine m = new TaskMachine(store, 1_000_000);
+        long index = 1;
+        long time = 1_700_000_000_000L;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            m.apply(index++, new Entry(time++, "c-" + i, new Command.CreateTask("bench",
+                    "task " + i, null, null, 0, List.of(), List.of(), List.of(),
+                    new TreeMap<>(), null, null, null, null, null)));
+        }
+        long t1 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Outcome o = m.apply(index++, new Entry(time++, "n-" + i, new Command.ClaimNext(
+                    "bench", "agent-" + (i % 32), 1, List.of(), new TreeMap<>(), 30_000)));
+            Outcome.Claimed c = ((Outcome.ClaimedMany) o).claims().get(0);
+            m.apply(index++, new Entry(time++, "d-" + i, new Command.CompleteTask("bench",
+                    c.task().id(), c.token(), "ok")));
+        }
+        long t2 = System.nanoTime();
+        System.out.printf("%-8s round %d: create %6.1f us/entry, claim-next + complete %6.1f us"
+                + " per task%n", kind, round, (t1 - t0) / 1e3 / n, (t2 - t1) / 1e3 / n);
+    }
+}
