@@ -44,7 +44,7 @@ public final class Bench {
 
     /** Options, with the defaults of the reference load. */
     record Options(String servers, String scenario, int workers, int tasks, int count,
-                   int warmupTasks, boolean json, String queue) {
+                   int warmupTasks, boolean json, String queue, int durationSeconds) {
     }
 
     public static void main(String[] args) {
@@ -61,6 +61,7 @@ public final class Bench {
             err.println("baton bench: " + e.getMessage());
             err.println("usage: baton bench [--scenario drain|create|pipeline|single]"
                     + " [--workers 32] [--tasks 2000] [--count 1] [--warmup 1000] [--queue NAME]"
+                    + " [--duration SECONDS]"
                     + " [--server HOST:PORT,...] [--json]");
             return 2;
         }
@@ -75,6 +76,10 @@ public final class Bench {
                 new Run(client, o.workers(), o.count(), "warmup", progress).drain(o.warmupTasks(), false);
             }
             Run run = new Run(client, o.workers(), o.count(), "bench", progress);
+            if (o.durationSeconds() > 0) {
+                run.deadlineNanos = System.nanoTime() + o.durationSeconds() * 1_000_000_000L;
+            }
+            Thread bar = !o.json() && System.console() != null ? run.progressBar(err) : null;
             if (o.queue() != null) {
                 // A named queue may already hold tasks (say a million, to measure claims on a
                 // deep backlog): they count as claimable work like the ones this run creates.
@@ -96,6 +101,10 @@ public final class Bench {
                     break;
                 default:
                     throw new AssertionError(o.scenario());
+            }
+            if (bar != null) {
+                bar.interrupt();
+                bar.join();
             }
             report(o, run, out);
             return run.doubleClaims.get() == 0 && run.errors() == 0 ? 0 : 1;
@@ -123,7 +132,7 @@ public final class Bench {
         }
         for (String k : v.keySet()) {
             if (!List.of("--server", "--scenario", "--workers", "--tasks", "--count",
-                    "--warmup", "--queue").contains(k)) {
+                    "--warmup", "--queue", "--duration").contains(k)) {
                 throw new IllegalArgumentException("unknown option " + k);
             }
         }
@@ -136,7 +145,8 @@ public final class Bench {
                         : defaultServers);
         return new Options(servers, scenario, number(v, "--workers", 32, 1, 1024),
                 number(v, "--tasks", 2000, 1, 10_000_000), number(v, "--count", 1, 1, 100),
-                number(v, "--warmup", 1000, 0, 1_000_000), json, v.get("--queue"));
+                number(v, "--warmup", 1000, 0, 1_000_000), json, v.get("--queue"),
+                number(v, "--duration", 0, 0, 86_400));
     }
 
     private static int number(Map<String, String> v, String name, int otherwise, int min,
@@ -163,12 +173,47 @@ public final class Bench {
         final int workers;
         final int count;
         String queue;
-        final Map<String, Recorder> ops = new LinkedHashMap<>();
+        final Map<String, Recorder> ops =
+                java.util.Collections.synchronizedMap(new LinkedHashMap<>());
         final Map<String, Double> seconds = new LinkedHashMap<>();
         final Map<Long, Boolean> claimed = new ConcurrentHashMap<>();
         final AtomicInteger doubleClaims = new AtomicInteger();
         final Pauses pauses = new Pauses();
         final Map<String, Integer> failures = new ConcurrentHashMap<>();
+        /** When --duration is up (System.nanoTime()); work stops there, finished or not. */
+        long deadlineNanos = Long.MAX_VALUE;
+        volatile String phase = "";
+
+        boolean timeIsUp() {
+            return System.nanoTime() - deadlineNanos >= 0;
+        }
+
+        /** On a terminal: the phase, its operations so far and their rate, every half second. */
+        Thread progressBar(PrintStream err) {
+            Thread t = new Thread(() -> {
+                long start = System.nanoTime();
+                String shown = "";
+                try {
+                    while (true) {
+                        Thread.sleep(500);
+                        String p = phase;
+                        if (!p.equals(shown)) {
+                            shown = p;
+                            start = System.nanoTime();
+                        }
+                        Recorder r = ops.get(p);
+                        int n = r == null ? 0 : r.count();
+                        err.printf("\r  %-8s %,10d ops  %,8.0f/s ", p, n,
+                                n / ((System.nanoTime() - start) / 1e9));
+                    }
+                } catch (InterruptedException e) {
+                    err.print("\r" + " ".repeat(48) + "\r");
+                }
+            }, "bench-progress");
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }
 
         final String name;
         final PrintStream progress;
@@ -224,7 +269,7 @@ public final class Bench {
             parallel("claim", workers, workers, w -> {
                 String agent = "bench-agent-" + w;
                 boolean idle = false;
-                while (done.get() < n) {
+                while (done.get() < n && !timeIsUp()) {
                     // After an empty answer, long-poll instead of asking again at once: the
                     // rest is held by others, or waits on blockers that are running.
                     ClaimNext ask = ClaimNext.as(agent).count(count);
@@ -278,7 +323,7 @@ public final class Bench {
         /** One agent, one task at a time: claim-next then complete. */
         void single(int n) throws InterruptedException {
             parallel("claim", 1, 1, w -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < n && !timeIsUp(); i++) {
                     long start = System.nanoTime();
                     List<Claim> claims = client.claimNextTasks(queue, ClaimNext.as("single"));
                     op("claim").record(System.nanoTime() - start);
@@ -303,13 +348,15 @@ public final class Bench {
             // (bin/perf kills the leader once the measured claims have started).
             progress.printf("{\"run\":\"%s\",\"phase\":\"%s\",\"atEpochMs\":%d}%n", name,
                     phase, System.currentTimeMillis());
+            this.phase = phase;
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             AtomicInteger next = new AtomicInteger();
             long start = System.nanoTime();
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 futures.add(pool.submit(() -> {
-                    for (int i = next.getAndIncrement(); i < items; i = next.getAndIncrement()) {
+                    for (int i = next.getAndIncrement(); i < items && !timeIsUp();
+                         i = next.getAndIncrement()) {
                         long t0 = System.nanoTime();
                         try {
                             step.run(i);
@@ -382,8 +429,11 @@ public final class Bench {
         });
         double claimSeconds = run.seconds.getOrDefault("claim", 0.0);
         double claimsPerSecond = claimSeconds == 0 ? 0 : run.claimed.size() / claimSeconds;
+        // With --duration the run may stop before every task is claimed: then "exactly once"
+        // means no task was granted twice.
         boolean exactlyOnce = run.doubleClaims.get() == 0
-                && (o.scenario().equals("create") || run.claimed.size() == o.tasks());
+                && (o.scenario().equals("create") || run.claimed.size() == o.tasks()
+                || run.timeIsUp());
         doc.put("claimsPerSecond", claimsPerSecond);
         doc.put("tasksClaimed", run.claimed.size());
         doc.put("doubleClaims", run.doubleClaims.get());

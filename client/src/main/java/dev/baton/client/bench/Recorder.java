@@ -19,6 +19,11 @@ final class Recorder {
         samples[size++] = nanos;
     }
 
+    /** How many operations were recorded so far (for the progress line). */
+    synchronized int count() {
+        return size;
+    }
+
     synchronized void error() {
         errors++;
     }
