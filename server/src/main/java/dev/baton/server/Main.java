@@ -38,6 +38,9 @@ public final class Main {
     private static final java.util.logging.Logger GRPC_LOG =
             java.util.logging.Logger.getLogger("org.apache.ratis.thirdparty");
 
+    private static final String COMMON_POOL_PARALLELISM =
+            "java.util.concurrent.ForkJoinPool.common.parallelism";
+
     static final String USAGE = String.join("\n",
             "usage: baton <command> [options]",
             "  dev [--nodes 3] [--data DIR] [--http-port 7070]   a loopback cluster in one process",
@@ -46,6 +49,14 @@ public final class Main {
             "                                                    write a loopback cluster's configs");
 
     public static void main(String[] args) {
+        // On a 2-core machine the JDK sizes the common pool at 1, and then every *Async step of
+        // a CompletableFuture without an executor (Ratis has several on its write and read
+        // paths) starts a new thread: about 280 us a hop here, against 32 us with 2
+        // (docs/PERFORMANCE.md). Must run before anything touches CompletableFuture.
+        if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+            System.setProperty(COMMON_POOL_PARALLELISM, String.valueOf(
+                    Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+        }
         GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
         if (!isLauncherCommand(args)) {
             // The CLI's own streams write UTF-8 whatever the locale (its lines use ✓ and ·).

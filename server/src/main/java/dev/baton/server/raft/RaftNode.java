@@ -136,7 +136,15 @@ public final class RaftNode implements AutoCloseable {
                 SizeInBytes.valueOf(tuning.logSegmentBytes()));
         RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, !tuning.fsync());
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
-        RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, ms(1));
+        // Latency (docs/PERFORMANCE.md, from reading the 3.3.0 write path): no commit-index
+        // metadata entry after every commit (it doubled the entries, appends and fsyncs per
+        // write; it only speeds up recovery, and the leader tells a restarted node its commit
+        // index anyway); a follower appends on the stream's thread instead of composing an
+        // async chain (ordered by gRPC's one-message-at-a-time delivery; it still replies only
+        // after its fsync); and no minimum wait between two sends to a follower.
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
+        RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
         return p;
     }
 
