@@ -118,7 +118,10 @@ class EventsAndOperationsTest {
 
     @Test
     void aSnapshotOnDemandAnswersItsIndexAndLeadershipMovesWhereAsked() {
-        Http.post(cluster.url(0) + "/v1/queues/ops/tasks", "{\"subject\": \"x\"}");
+        long id = Http.post(cluster.url(0) + "/v1/queues/ops/tasks", "{\"subject\": \"x\"}")
+                .body().get("id").asLong();
+        // A linearizable read through node 1 returns once node 1 has applied the create.
+        assertEquals(200, Http.get(cluster.url(1) + "/v1/queues/ops/tasks/" + id).status());
         Http.Reply snapshot = Http.post(cluster.url(1) + "/v1/cluster/snapshot", "");
         assertEquals(200, snapshot.status(), snapshot.body().toString());
         assertTrue(snapshot.body().get("index").asLong() > 0);
