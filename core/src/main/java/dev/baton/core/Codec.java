@@ -67,7 +67,10 @@ public final class Codec {
 
     // ----- log entries -----
 
-    /** What a node proposes: the idempotency key and the command, not yet stamped. */
+    /**
+     * One request in format 1, what nodes proposed before group commit: a log written then
+     * must still read ({@link #decodeEntries}), and tests write such entries with this.
+     */
     public static byte[] encodeRequest(String idempotencyKey, Command command) {
         ByteWriter w = new ByteWriter(128).u8(FORMAT).str(idempotencyKey);
         writeCommand(w, command);
@@ -85,13 +88,6 @@ public final class Codec {
             writeCommand(w.str(p.idempotencyKey()), p.command());
         }
         return w.toByteArray();
-    }
-
-    /** The leader prepends its time to a request; this reads the result back. */
-    public static Entry decodeEntry(byte[] stamped) {
-        List<Entry> entries = decodeEntries(stamped);
-        Check.state(entries.size() == 1, "a batch of " + entries.size() + ", not one request");
-        return entries.get(0);
     }
 
     /**

@@ -83,10 +83,11 @@ class CodecTest {
         long time = 1_700_000_000_123L;
         for (Command command : commands) {
             for (String key : new String[] {null, "", "retry-7"}) {
-                byte[] request = Codec.encodeRequest(key, command);
+                byte[] request = Codec.encodeBatch(List.of(new Proposal(key, command)));
                 byte[] stamped = ByteBuffer.allocate(8 + request.length).putLong(time)
                         .put(request).array();
-                assertEquals(new Entry(time, key, command), Codec.decodeEntry(stamped));
+                assertEquals(List.of(new Entry(time, key, command)),
+                        Codec.decodeEntries(stamped));
             }
         }
     }
@@ -147,7 +148,7 @@ class CodecTest {
         byte[] request = Codec.encodeRequest("k", new Command.Tick());
         byte[] padded = ByteBuffer.allocate(8 + request.length + 1).putLong(1).put(request)
                 .array();
-        assertThrows(IllegalStateException.class, () -> Codec.decodeEntry(padded));
+        assertThrows(IllegalStateException.class, () -> Codec.decodeEntries(padded));
         assertThrows(IllegalStateException.class, () -> Codec.decodeOutcome(new byte[] {1, 99}));
     }
 }
