@@ -68,6 +68,14 @@ public final class ByteWriter {
         return this;
     }
 
+    /** Bytes as they are, no length: for values that were encoded by this class already. */
+    public ByteWriter raw(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, bytes, size, b.length);
+        size += b.length;
+        return this;
+    }
+
     /** A nullable long: a presence byte, then the value. */
     public ByteWriter optI64(Long v) {
         if (v == null) {

@@ -82,11 +82,26 @@ public final class Codec {
      * idempotency key and command, in the order they are to be applied.
      */
     public static byte[] encodeBatch(List<Proposal> proposals) {
-        ByteWriter w = new ByteWriter(128 * proposals.size()).u8(BATCH_FORMAT)
-                .i32(proposals.size());
-        for (Proposal p : proposals) {
-            writeCommand(w.str(p.idempotencyKey()), p.command());
+        List<byte[]> encoded = new ArrayList<>(proposals.size());
+        proposals.forEach(p -> encoded.add(encodeProposal(p)));
+        return encodeBatchOf(encoded);
+    }
+
+    /** One request of a batch, encoded once by the node that queues it. */
+    public static byte[] encodeProposal(Proposal p) {
+        ByteWriter w = new ByteWriter(128).str(p.idempotencyKey());
+        writeCommand(w, p.command());
+        return w.toByteArray();
+    }
+
+    /** A batch of requests already encoded by {@link #encodeProposal}, in order. */
+    public static byte[] encodeBatchOf(List<byte[]> proposals) {
+        int bytes = 5;
+        for (byte[] p : proposals) {
+            bytes += p.length;
         }
+        ByteWriter w = new ByteWriter(bytes).u8(BATCH_FORMAT).i32(proposals.size());
+        proposals.forEach(w::raw);
         return w.toByteArray();
     }
 

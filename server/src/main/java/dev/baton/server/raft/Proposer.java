@@ -27,7 +27,8 @@ import java.util.function.Function;
 final class Proposer {
     private static final int BATCH_BYTES_MAX = 1 << 20;
 
-    private record Pending(Proposal proposal, int size, CompletableFuture<Outcome> answer) {
+    /** A queued request, encoded once (its size bounds the batch). */
+    private record Pending(byte[] encoded, CompletableFuture<Outcome> answer) {
     }
 
     private final Function<byte[], CompletableFuture<byte[]>> send;
@@ -46,10 +47,9 @@ final class Proposer {
 
     CompletableFuture<Outcome> propose(Proposal proposal) {
         CompletableFuture<Outcome> answer = new CompletableFuture<>();
-        int size = Codec.encodeCommand(proposal.command()).length
-                + (proposal.idempotencyKey() == null ? 0 : proposal.idempotencyKey().length());
+        byte[] encoded = Codec.encodeProposal(proposal);
         synchronized (this) {
-            queue.add(new Pending(proposal, size, answer));
+            queue.add(new Pending(encoded, answer));
         }
         sendWhatIsQueued();
         return answer;
@@ -65,18 +65,19 @@ final class Proposer {
                 }
                 int bytes = 0;
                 while (!queue.isEmpty() && batch.size() < Limits.BATCH_MAX
-                        && (batch.isEmpty() || bytes + queue.peek().size() <= BATCH_BYTES_MAX)) {
+                        && (batch.isEmpty()
+                        || bytes + queue.peek().encoded().length <= BATCH_BYTES_MAX)) {
                     Pending p = queue.poll();
-                    bytes += p.size();
+                    bytes += p.encoded().length;
                     batch.add(p);
                 }
                 inFlight++;
             }
-            List<Proposal> proposals = new ArrayList<>(batch.size());
-            batch.forEach(p -> proposals.add(p.proposal()));
+            List<byte[]> proposals = new ArrayList<>(batch.size());
+            batch.forEach(p -> proposals.add(p.encoded()));
             CompletableFuture<byte[]> sent;
             try {
-                sent = send.apply(Codec.encodeBatch(proposals));
+                sent = send.apply(Codec.encodeBatchOf(proposals));
             } catch (RuntimeException e) {
                 sent = CompletableFuture.failedFuture(e);
             }
