@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  *       leader's wall clock is prepended to the request bytes, so every replica applies the same
  *       stamp. The core clamps it ({@code now = max(previous, stamp)}), since stamps taken
  *       concurrently are not ordered by log index.</li>
- *   <li><b>State</b> lives in a {@link TieredStore} (heap and MapDB), rebuilt from the latest snapshot whenever
- *       the machine (re)initializes; Ratis then replays the log after the snapshot's index.</li>
+ *   <li><b>State</b> lives in a {@link TieredStore} (heap and MapDB), rebuilt from the latest
+ *       snapshot whenever the machine (re)initializes; Ratis then replays the log after the
+ *       snapshot's index.</li>
  *   <li><b>Threads</b>: Ratis applies entries on one thread; HTTP threads read concurrently.
  *       One read-write lock keeps readers from seeing half an entry.</li>
  * </ul>

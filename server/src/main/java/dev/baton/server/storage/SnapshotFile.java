@@ -1,6 +1,5 @@
 package dev.baton.server.storage;
 
-import dev.baton.core.state.KeyValueStore;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -15,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * A snapshot of the whole store: a header, then every entry in key order, then an end marker
@@ -72,8 +72,12 @@ public final class SnapshotFile {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Loads a snapshot into an empty store and returns its position. */
-    public static Position read(Path source, KeyValueStore into) throws IOException {
+    /**
+     * Hands every entry of a snapshot, in key order, to {@code into} (an empty store's
+     * {@code put}, or a loader that builds one) and returns the snapshot's position.
+     */
+    public static Position read(Path source, BiConsumer<String, byte[]> into)
+            throws IOException {
         try (InputStream file = Files.newInputStream(source);
              DataInputStream in = new DataInputStream(new BufferedInputStream(file, 1 << 16))) {
             byte[] magic = in.readNBytes(MAGIC.length);
@@ -94,7 +98,7 @@ public final class SnapshotFile {
                 if (value.length != length) {
                     throw new EOFException(source + " ends inside an entry");
                 }
-                into.put(key, value);
+                into.accept(key, value);
                 count++;
             }
             long expected = in.readLong();

@@ -103,7 +103,7 @@ class StoreContractTest {
         SnapshotFile.write(file, new SnapshotFile.Position(3, 1234), all);
 
         KeyValueStore target = open(kind.equals("mapdb") ? "treemap" : "mapdb", "snapshot-target");
-        SnapshotFile.Position at = SnapshotFile.read(file, target);
+        SnapshotFile.Position at = SnapshotFile.read(file, target::put);
         assertEquals(new SnapshotFile.Position(3, 1234), at);
         assertEquals(keys(source.scan("", "\uffff")), keys(target.scan("", "\uffff")));
         for (int i = 0; i < 1000; i++) {
