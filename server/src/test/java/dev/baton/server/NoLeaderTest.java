@@ -1,9 +1,11 @@
 package dev.baton.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +19,12 @@ class NoLeaderTest {
         try (TestCluster cluster = TestCluster.started(dir, 3, 100_000)) {
             assertEquals(201, Http.post(cluster.url(0) + "/v1/queues/q/tasks",
                     "{\"subject\": \"before\"}").status());
+            // A follower learns the commit index from the leader's next append or heartbeat, so
+            // node 0 may apply the write a moment after it was acknowledged. Wait for it: the
+            // stale read below is about serving local state, not about that moment.
+            String staleRead = cluster.url(0) + "/v1/queues/q/tasks/1?consistency=stale";
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Http.get(staleRead).status() == 200);
             // Two of three members go away: the last one can neither lead nor follow.
             cluster.stop(1);
             cluster.stop(2);
@@ -30,11 +38,10 @@ class NoLeaderTest {
             Http.Reply read = Http.get(cluster.url(0) + "/v1/queues/q/tasks/1");
             assertEquals(503, read.status());
             // A stale read still answers from what this node has.
-            assertEquals(200, Http.get(cluster.url(0)
-                    + "/v1/queues/q/tasks/1?consistency=stale").status());
+            assertEquals(200, Http.get(staleRead).status());
             assertEquals(200, Http.get(cluster.url(0) + "/health/live").status());
             // Once it notices it has no leader, it stops calling itself ready.
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(
+            await().atMost(Duration.ofSeconds(10)).until(
                     () -> Http.get(cluster.url(0) + "/health/ready").status() == 503);
         }
     }
