@@ -6,6 +6,7 @@ import dev.baton.client.BatonClient;
 import dev.baton.client.BatonException;
 import dev.baton.client.Claim;
 import dev.baton.client.ClaimNext;
+import dev.baton.client.HeldClaim;
 import dev.baton.client.NewTask;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -269,6 +270,7 @@ public final class Bench {
             parallel("claim", workers, workers, w -> {
                 String agent = "bench-agent-" + w;
                 boolean idle = false;
+                boolean mayHoldUnknown = false; // after a claim whose answer was lost
                 while (done.get() < n && !timeIsUp()) {
                     // After an empty answer, long-poll instead of asking again at once: the
                     // rest is held by others, or waits on blockers that are running.
@@ -280,11 +282,21 @@ public final class Bench {
                                 idle ? ask.waitFor(java.time.Duration.ofMillis(250)) : ask);
                     } catch (BatonException e) {
                         failed("claim", e); // The client gave up (say, mid-election): again.
+                        mayHoldUnknown = true;
                         continue;
                     }
                     idle = claims.isEmpty();
                     if (idle) {
-                        continue; // An empty answer is not a claim: not recorded.
+                        // An empty answer is not a claim: not recorded. The rest is held; if
+                        // a lost answer left some of it with this agent, finish that.
+                        if (mayHoldUnknown) {
+                            int finished = finishHeld(agent);
+                            if (finished >= 0) {
+                                done.addAndGet(finished);
+                                mayHoldUnknown = false;
+                            }
+                        }
+                        continue;
                     }
                     op("claim").record(System.nanoTime() - start);
                     pauses.claimed();
@@ -293,7 +305,7 @@ public final class Bench {
                             doubleClaims.incrementAndGet();
                         }
                         long t0 = System.nanoTime();
-                        completeUntilDone(c);
+                        completeUntilDone(c.task().id(), c.token());
                         op("complete").record(System.nanoTime() - t0);
                         done.incrementAndGet();
                     }
@@ -302,13 +314,41 @@ public final class Bench {
         }
 
         /**
+         * After a claim whose answer was lost: the cluster may have granted it, and then this
+         * agent holds a task no other agent can claim while the agent's next claims keep its
+         * session alive (the drain would never end). As an agent that restarted would, it asks
+         * what it holds (a pulse) and completes those tasks. Returns how many it completed, or
+         * -1 when the pulse failed.
+         */
+        private int finishHeld(String agent) {
+            List<HeldClaim> held;
+            try {
+                held = client.pulse(agent, java.time.Duration.ofSeconds(30)).claims();
+            } catch (BatonException e) {
+                failed("pulse", e); // The next empty answer asks again.
+                return -1;
+            }
+            int finished = 0;
+            for (HeldClaim h : held) {
+                if (h.queue().equals(queue)) {
+                    if (claimed.putIfAbsent(h.id(), true) != null) {
+                        doubleClaims.incrementAndGet();
+                    }
+                    completeUntilDone(h.id(), h.token());
+                    finished++;
+                }
+            }
+            return finished;
+        }
+
+        /**
          * Completes a claim, retrying while the cluster is unavailable (a leader change): the
          * client reuses the Idempotency-Key, so a retry never completes twice.
          */
-        private void completeUntilDone(Claim c) {
+        private void completeUntilDone(long id, long token) {
             for (int attempt = 1; ; attempt++) {
                 try {
-                    client.complete(queue, c.task().id(), c.token(), null);
+                    client.complete(queue, id, token, null);
                     return;
                 } catch (dev.baton.client.UnavailableException
                          | dev.baton.client.UnknownOutcomeException e) {

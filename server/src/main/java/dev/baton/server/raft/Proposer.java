@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -23,6 +24,11 @@ import java.util.function.Function;
  *
  * <p>Requests leave in arrival order and the machine applies a batch in order, so two requests
  * from one caller, the second sent after the first answered, are applied in that order.
+ *
+ * <p>Replies are handled on {@code replies}, never on the thread that completed them. A
+ * RaftClient completes a reply while holding its sliding window's lock; sending the next entry
+ * (on another client) from there let two clients each wait for the other's lock, and the
+ * node's writes stopped for good (seen under load; ARCHITECTURE.md, "Write path").
  */
 final class Proposer {
     private static final int BATCH_BYTES_MAX = 1 << 20;
@@ -33,16 +39,20 @@ final class Proposer {
 
     private final Function<byte[], CompletableFuture<byte[]>> send;
     private final int maxInFlight;
+    private final Executor replies;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private int inFlight;
 
     /**
      * @param send        proposes one encoded batch; completes with the encoded outcomes
      * @param maxInFlight how many entries may be on their way at once
+     * @param replies     where replies are answered and the next entry is sent from
      */
-    Proposer(Function<byte[], CompletableFuture<byte[]>> send, int maxInFlight) {
+    Proposer(Function<byte[], CompletableFuture<byte[]>> send, int maxInFlight,
+             Executor replies) {
         this.send = send;
         this.maxInFlight = maxInFlight;
+        this.replies = replies;
     }
 
     CompletableFuture<Outcome> propose(Proposal proposal) {
@@ -81,13 +91,13 @@ final class Proposer {
             } catch (RuntimeException e) {
                 sent = CompletableFuture.failedFuture(e);
             }
-            sent.whenComplete((bytes, error) -> {
+            sent.whenCompleteAsync((bytes, error) -> {
                 synchronized (this) {
                     inFlight--;
                 }
                 answer(batch, bytes, error);
                 sendWhatIsQueued();
-            });
+            }, replies);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.baton.config.Tuning;
 import dev.baton.core.Command;
 import dev.baton.core.Outcome;
 import dev.baton.core.Proposal;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.ratis.RaftConfigKeys;
@@ -62,7 +65,11 @@ public final class RaftNode implements AutoCloseable {
     private final List<RaftClient> writeClients = new ArrayList<>();
     private final RaftClient readClient;
     private final AtomicInteger nextClient = new AtomicInteger();
-    private final Proposer proposer = new Proposer(this::sendEntry, ENTRIES_IN_FLIGHT_MAX);
+    /** Answers replies and sends the next entry, off the RaftClients' threads (Proposer). */
+    private final ExecutorService replies = Executors.newFixedThreadPool(2,
+            new DefaultThreadFactory("baton-replies", true));
+    private final Proposer proposer = new Proposer(this::sendEntry, ENTRIES_IN_FLIGHT_MAX,
+            replies);
 
     public RaftNode(ClusterConfig config) throws IOException {
         this.config = config;
@@ -301,5 +308,7 @@ public final class RaftNode implements AutoCloseable {
         }
         readClient.close();
         server.close();
+        replies.shutdown();
     }
+
 }

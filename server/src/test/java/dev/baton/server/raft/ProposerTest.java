@@ -1,8 +1,10 @@
 package dev.baton.server.raft;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,10 +14,15 @@ import dev.baton.core.Entry;
 import dev.baton.core.Outcome;
 import dev.baton.core.Proposal;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +40,7 @@ class ProposerTest {
         CompletableFuture<byte[]> reply = new CompletableFuture<>();
         replies.add(reply);
         return reply;
-    }, 2);
+    }, 2, Runnable::run); // Replies handled where they complete: the steps below stay in order.
 
     private static Proposal pulse(String agent) {
         return new Proposal("key-" + agent, new Command.Pulse(agent, 10_000));
@@ -95,5 +102,38 @@ class ProposerTest {
         assertEquals(4, sent.size());
         answer(3);
         assertEquals("e", agentIn(e));
+    }
+
+    @Test
+    void theNextEntryLeavesFromTheReplyExecutorNeverFromTheThreadThatCompletedAReply()
+            throws Exception {
+        // A RaftClient completes a reply holding its window's lock. Sending the next entry
+        // from there (on another client) let two clients wait for each other's lock: the
+        // node's writes stopped for good.
+        ExecutorService replyExecutor = Executors.newSingleThreadExecutor();
+        List<Thread> senders = new CopyOnWriteArrayList<>();
+        List<CompletableFuture<byte[]>> pending = new CopyOnWriteArrayList<>();
+        Proposer oneInFlight = new Proposer(batch -> {
+            senders.add(Thread.currentThread());
+            CompletableFuture<byte[]> reply = new CompletableFuture<>();
+            pending.add(reply);
+            return reply;
+        }, 1, replyExecutor);
+        try {
+            CompletableFuture<Outcome> a = oneInFlight.propose(pulse("a"));
+            CompletableFuture<Outcome> b = oneInFlight.propose(pulse("b"));
+            assertEquals(1, senders.size(), "b waits for a's entry");
+
+            Thread replier = new Thread(() -> pending.get(0).complete(
+                    Codec.encodeOutcomes(List.of(Outcome.Rejected.invalid("a")))));
+            replier.start();
+            replier.join();
+            assertEquals("a", ((Outcome.Rejected) a.get(10, TimeUnit.SECONDS)).message());
+            await().atMost(Duration.ofSeconds(10)).until(() -> senders.size() == 2);
+            assertNotSame(replier, senders.get(1));
+            assertFalse(b.isDone());
+        } finally {
+            replyExecutor.shutdownNow();
+        }
     }
 }
