@@ -25,10 +25,12 @@ import java.util.function.Function;
  * <p>Requests leave in arrival order and the machine applies a batch in order, so two requests
  * from one caller, the second sent after the first answered, are applied in that order.
  *
- * <p>Replies are handled on {@code replies}, never on the thread that completed them. A
- * RaftClient completes a reply while holding its sliding window's lock; sending the next entry
- * (on another client) from there let two clients each wait for the other's lock, and the
- * node's writes stopped for good (seen under load; ARCHITECTURE.md, "Write path").
+ * <p>Nothing is sent from the thread that completed a reply. A RaftClient completes a reply
+ * while holding its sliding window's lock; sending the next entry (on another client) from
+ * there let two clients each wait for the other's lock, and the node's writes stopped for good
+ * (seen under load; ARCHITECTURE.md, "The path of a write"). The requests of a reply are
+ * answered on that thread (no hand-off on the way back), but the next entry leaves from
+ * {@code sender}, and so does any request proposed while those answers run.
  */
 final class Proposer {
     private static final int BATCH_BYTES_MAX = 1 << 20;
@@ -39,20 +41,22 @@ final class Proposer {
 
     private final Function<byte[], CompletableFuture<byte[]>> send;
     private final int maxInFlight;
-    private final Executor replies;
+    private final Executor sender;
+    /** True on a thread while it answers the requests of a reply (see the class comment). */
+    private static final ThreadLocal<Boolean> ANSWERING = ThreadLocal.withInitial(() -> false);
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private int inFlight;
 
     /**
      * @param send        proposes one encoded batch; completes with the encoded outcomes
      * @param maxInFlight how many entries may be on their way at once
-     * @param replies     where replies are answered and the next entry is sent from
+     * @param sender      where entries are sent from after a reply
      */
     Proposer(Function<byte[], CompletableFuture<byte[]>> send, int maxInFlight,
-             Executor replies) {
+             Executor sender) {
         this.send = send;
         this.maxInFlight = maxInFlight;
-        this.replies = replies;
+        this.sender = sender;
     }
 
     CompletableFuture<Outcome> propose(Proposal proposal) {
@@ -61,7 +65,11 @@ final class Proposer {
         synchronized (this) {
             queue.add(new Pending(encoded, answer));
         }
-        sendWhatIsQueued();
+        if (ANSWERING.get()) {
+            sender.execute(this::sendWhatIsQueued);
+        } else {
+            sendWhatIsQueued();
+        }
         return answer;
     }
 
@@ -91,13 +99,22 @@ final class Proposer {
             } catch (RuntimeException e) {
                 sent = CompletableFuture.failedFuture(e);
             }
-            sent.whenCompleteAsync((bytes, error) -> {
+            sent.whenComplete((bytes, error) -> {
+                boolean more;
                 synchronized (this) {
                     inFlight--;
+                    more = !queue.isEmpty();
                 }
-                answer(batch, bytes, error);
-                sendWhatIsQueued();
-            }, replies);
+                ANSWERING.set(true);
+                try {
+                    answer(batch, bytes, error);
+                } finally {
+                    ANSWERING.set(false);
+                }
+                if (more) {
+                    sender.execute(this::sendWhatIsQueued);
+                }
+            });
         }
     }
 

@@ -65,11 +65,11 @@ public final class RaftNode implements AutoCloseable {
     private final List<RaftClient> writeClients = new ArrayList<>();
     private final RaftClient readClient;
     private final AtomicInteger nextClient = new AtomicInteger();
-    /** Answers replies and sends the next entry, off the RaftClients' threads (Proposer). */
-    private final ExecutorService replies = Executors.newFixedThreadPool(2,
-            new DefaultThreadFactory("baton-replies", true));
+    /** Sends the entries that queued while others replicated, off the RaftClients' threads. */
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(
+            new DefaultThreadFactory("baton-sender", true));
     private final Proposer proposer = new Proposer(this::sendEntry, ENTRIES_IN_FLIGHT_MAX,
-            replies);
+            sender);
 
     public RaftNode(ClusterConfig config) throws IOException {
         this.config = config;
@@ -308,7 +308,7 @@ public final class RaftNode implements AutoCloseable {
         }
         readClient.close();
         server.close();
-        replies.shutdown();
+        sender.shutdown();
     }
 
 }

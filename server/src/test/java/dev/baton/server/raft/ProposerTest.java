@@ -105,24 +105,29 @@ class ProposerTest {
     }
 
     @Test
-    void theNextEntryLeavesFromTheReplyExecutorNeverFromTheThreadThatCompletedAReply()
-            throws Exception {
-        // A RaftClient completes a reply holding its window's lock. Sending the next entry
-        // from there (on another client) let two clients wait for each other's lock: the
-        // node's writes stopped for good.
-        ExecutorService replyExecutor = Executors.newSingleThreadExecutor();
+    void nothingIsSentFromTheThreadThatCompletedAReply() throws Exception {
+        // A RaftClient completes a reply holding its window's lock. Sending an entry from
+        // there (on another client) let two clients wait for each other's lock: the node's
+        // writes stopped for good. Neither what queued meanwhile nor what an answer's
+        // continuation proposes may leave from that thread.
+        ExecutorService senderThread = Executors.newSingleThreadExecutor();
         List<Thread> senders = new CopyOnWriteArrayList<>();
+        List<List<Entry>> entries = new CopyOnWriteArrayList<>();
         List<CompletableFuture<byte[]>> pending = new CopyOnWriteArrayList<>();
         Proposer oneInFlight = new Proposer(batch -> {
             senders.add(Thread.currentThread());
+            byte[] stamped = ByteBuffer.allocate(8 + batch.length).putLong(1).put(batch).array();
+            entries.add(Codec.decodeEntries(stamped));
             CompletableFuture<byte[]> reply = new CompletableFuture<>();
             pending.add(reply);
             return reply;
-        }, 1, replyExecutor);
+        }, 1, senderThread);
         try {
             CompletableFuture<Outcome> a = oneInFlight.propose(pulse("a"));
             CompletableFuture<Outcome> b = oneInFlight.propose(pulse("b"));
             assertEquals(1, senders.size(), "b waits for a's entry");
+            List<CompletableFuture<Outcome>> followUp = new CopyOnWriteArrayList<>();
+            a.thenRun(() -> followUp.add(oneInFlight.propose(pulse("c"))));
 
             Thread replier = new Thread(() -> pending.get(0).complete(
                     Codec.encodeOutcomes(List.of(Outcome.Rejected.invalid("a")))));
@@ -131,9 +136,12 @@ class ProposerTest {
             assertEquals("a", ((Outcome.Rejected) a.get(10, TimeUnit.SECONDS)).message());
             await().atMost(Duration.ofSeconds(10)).until(() -> senders.size() == 2);
             assertNotSame(replier, senders.get(1));
+            assertEquals(List.of("key-b", "key-c"),
+                    entries.get(1).stream().map(Entry::idempotencyKey).toList());
             assertFalse(b.isDone());
+            assertEquals(1, followUp.size());
         } finally {
-            replyExecutor.shutdownNow();
+            senderThread.shutdownNow();
         }
     }
 }
