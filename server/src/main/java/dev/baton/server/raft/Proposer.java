@@ -105,11 +105,12 @@ final class Proposer {
                     inFlight--;
                     more = !queue.isEmpty();
                 }
+                boolean outer = ANSWERING.get();
                 ANSWERING.set(true);
                 try {
                     answer(batch, bytes, error);
                 } finally {
-                    ANSWERING.set(false);
+                    ANSWERING.set(outer);
                 }
                 if (more) {
                     sender.execute(this::sendWhatIsQueued);
