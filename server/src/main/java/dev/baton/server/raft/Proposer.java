@@ -28,7 +28,7 @@ import java.util.function.Function;
  * <p>Nothing is sent from the thread that completed a reply. A RaftClient completes a reply
  * while holding its sliding window's lock; sending the next entry (on another client) from
  * there let two clients each wait for the other's lock, and the node's writes stopped for good
- * (seen under load; ARCHITECTURE.md, "The path of a write"). The requests of a reply are
+ * (seen under load; ARCHITECTURE.md, "Design decisions"). The requests of a reply are
  * answered on that thread (no hand-off on the way back), but the next entry leaves from
  * {@code sender}, and so does any request proposed while those answers run.
  */
