@@ -17,6 +17,6 @@ public record Tuning(
 
     /** The values used for every key that a file leaves out. */
     public static Tuning defaults() {
-        return new Tuning(500, 1000, 100_000, 30_000, 5000, 1_000_000, true, 8L * 1024 * 1024);
+        return new Tuning(250, 500, 100_000, 30_000, 5000, 1_000_000, true, 8L * 1024 * 1024);
     }
 }

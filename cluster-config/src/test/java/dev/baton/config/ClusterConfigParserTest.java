@@ -190,9 +190,10 @@ class ClusterConfigParserTest {
 
     @Test
     void checksTheElectionTimeoutsAgainstEachOther() {
-        assertEquals(List.of("tuning.electionTimeoutMaxMs: 500 must be greater than"
-                + " electionTimeoutMinMs (500)"),
-                problems(VALID + "tuning:\n  electionTimeoutMaxMs: 500\n"));
+        // Against the default minimum (250) when only the maximum is given.
+        assertEquals(List.of("tuning.electionTimeoutMaxMs: 250 must be greater than"
+                + " electionTimeoutMinMs (250)"),
+                problems(VALID + "tuning:\n  electionTimeoutMaxMs: 250\n"));
         assertEquals(List.of("tuning.electionTimeoutMaxMs: 400 must be greater than"
                 + " electionTimeoutMinMs (500)"),
                 problems(VALID + "tuning: {electionTimeoutMinMs: 500, electionTimeoutMaxMs: 400}"));
