@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * <pre>
  * mvn -q -DskipTests install &amp;&amp; mvn -q -pl server test-compile
  * java -cp "server/target/test-classes:server/target/baton.jar:server/target/lib/*" \
- *     dev.baton.server.storage.ApplyBench 20000
+ *     dev.baton.server.storage.ApplyBench 20000 [treemap|mapdb|tiered ...] [rounds]
  * </pre>
  */
 public final class ApplyBench {
@@ -28,8 +28,11 @@ public final class ApplyBench {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         Path dir = Files.createTempDirectory("apply-bench");
-        for (String kind : List.of("treemap", "mapdb", "tiered")) {
-            for (int round = 1; round <= 3; round++) {
+        List<String> kinds = args.length > 1 ? List.of(args[1].split(","))
+                : List.of("treemap", "mapdb", "tiered");
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        for (String kind : kinds) {
+            for (int round = 1; round <= rounds; round++) {
                 KeyValueStore store = switch (kind) {
                     case "treemap" -> new TreeMapStore();
                     case "mapdb" -> MapDbStore.createEmpty(dir.resolve(kind + round + ".db"));
