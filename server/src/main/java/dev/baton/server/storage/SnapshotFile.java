@@ -1,17 +1,17 @@
 package dev.baton.server.storage;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -78,35 +78,101 @@ public final class SnapshotFile {
      */
     public static Position read(Path source, BiConsumer<String, byte[]> into)
             throws IOException {
-        try (InputStream file = Files.newInputStream(source);
-             DataInputStream in = new DataInputStream(new BufferedInputStream(file, 1 << 16))) {
-            byte[] magic = in.readNBytes(MAGIC.length);
+        try (FileChannel channel = FileChannel.open(source, StandardOpenOption.READ)) {
+            Input in = new Input(channel, source);
+            byte[] magic = in.bytes(MAGIC.length);
             if (!java.util.Arrays.equals(magic, MAGIC)) {
                 throw new IOException(source + " is not a Baton snapshot");
             }
-            int version = in.readInt();
+            int version = in.i32();
             if (version != VERSION) {
                 throw new IOException(source + " has snapshot version " + version
                         + "; this build reads version " + VERSION);
             }
-            Position at = new Position(in.readLong(), in.readLong());
+            Position at = new Position(in.i64(), in.i64());
             long count = 0;
-            while (in.readByte() == 1) {
-                String key = new String(in.readNBytes(in.readInt()), StandardCharsets.UTF_8);
-                int length = in.readInt();
-                byte[] value = in.readNBytes(length);
-                if (value.length != length) {
-                    throw new EOFException(source + " ends inside an entry");
-                }
-                into.accept(key, value);
+            while (in.u8() == 1) {
+                String key = in.utf8(in.i32());
+                into.accept(key, in.bytes(in.i32()));
                 count++;
             }
-            long expected = in.readLong();
+            long expected = in.i64();
             if (expected != count) {
                 throw new IOException(source + " holds " + count + " entries; its trailer says "
                         + expected);
             }
             return at;
+        }
+    }
+
+    /**
+     * The file through one large buffer, refilled as it empties: a restart reads millions of
+     * small fields, and a {@code DataInputStream} over a {@code BufferedInputStream} took a
+     * quarter of a snapshot load in a profile ({@code SnapshotBench}, docs/PERFORMANCE.md).
+     */
+    private static final class Input {
+        private final FileChannel channel;
+        private final Path source;
+        private final ByteBuffer buffer = ByteBuffer.allocate(1 << 20).flip();
+
+        Input(FileChannel channel, Path source) {
+            this.channel = channel;
+            this.source = source;
+        }
+
+        /** Makes sure that {@code n} bytes (at most the buffer's size) can be read. */
+        private void need(int n) throws IOException {
+            if (buffer.remaining() >= n) {
+                return;
+            }
+            buffer.compact();
+            while (buffer.position() < n) {
+                if (channel.read(buffer) < 0) {
+                    throw new EOFException(source + " ends inside an entry");
+                }
+            }
+            buffer.flip();
+        }
+
+        int u8() throws IOException {
+            need(1);
+            return buffer.get() & 0xff;
+        }
+
+        int i32() throws IOException {
+            need(4);
+            return buffer.getInt();
+        }
+
+        long i64() throws IOException {
+            need(8);
+            return buffer.getLong();
+        }
+
+        byte[] bytes(int length) throws IOException {
+            if (length < 0) {
+                throw new IOException(source + " has an entry of negative length");
+            }
+            byte[] bytes = new byte[length];
+            int at = 0;
+            while (at < length) {
+                need(Math.min(length - at, buffer.capacity()));
+                int n = Math.min(length - at, buffer.remaining());
+                buffer.get(bytes, at, n);
+                at += n;
+            }
+            return bytes;
+        }
+
+        String utf8(int length) throws IOException {
+            if (length < 0 || length > buffer.capacity()) {
+                return new String(bytes(length), StandardCharsets.UTF_8);
+            }
+            need(length);
+            String s = new String(buffer.array(), buffer.arrayOffset() + buffer.position(), length,
+                    StandardCharsets.UTF_8);
+            buffer.position(buffer.position() + length);
+            return s;
         }
     }
 }

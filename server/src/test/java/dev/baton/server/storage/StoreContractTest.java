@@ -140,7 +140,39 @@ class StoreContractTest {
         target.put("h/000001", b("new"));
         target.delete("h/000005");
         assertEquals(List.of("h/000000", "h/000001"), keys(target.scan("h/", "h/000006")));
+        // So is the heap tier, built from the sorted entries in one pass.
+        target.put("t/000002", b("new"));
+        target.delete("t/000003");
+        assertEquals(List.of("t/000002", "t/000008"), keys(target.scan("t/", "t/000009")));
         target.close();
         source.close();
+    }
+
+    @org.junit.jupiter.api.Test
+    void aSnapshotWithValuesLargerThanTheReadBufferLoads() throws Exception {
+        byte[] big = new byte[3 << 20];
+        java.util.Arrays.fill(big, (byte) 7);
+        big[big.length - 1] = 9;
+        Path file = dir.resolve("big.snapshot");
+        SnapshotFile.write(file, new SnapshotFile.Position(1, 2), List.of(
+                Map.entry("h/a", big), Map.entry("t/b", b("small")),
+                Map.entry("t/c", big)).iterator());
+        TieredStore.Loaded loaded = TieredStore.load(dir.resolve("big.db"), file);
+        assertArrayEquals(big, loaded.store().get("h/a"));
+        assertArrayEquals(b("small"), loaded.store().get("t/b"));
+        assertArrayEquals(big, loaded.store().get("t/c"));
+        loaded.store().close();
+    }
+
+    @org.junit.jupiter.api.Test
+    void aSnapshotOutOfKeyOrderIsRefusedNotLoadedWrong() throws Exception {
+        Path file = dir.resolve("unordered.snapshot");
+        SnapshotFile.write(file, new SnapshotFile.Position(1, 2), List.of(
+                Map.entry("t/b", b("1")), Map.entry("t/a", b("2"))).iterator());
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.io.IOException.class,
+                () -> TieredStore.load(dir.resolve("unordered.db"), file));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("not in key order"),
+                e.getMessage());
     }
 }
