@@ -40,7 +40,8 @@ public final class TreeMapStore implements KeyValueStore {
             }
         }
         // TreeMap builds itself from a SortedMap in one pass (buildFromSorted); it reads only
-        // the comparator, the size and the entries of what it is given.
+        // the comparator, the size and the entries of what it is given, so the view offers
+        // nothing else.
         return new TreeMapStore(new TreeMap<>(new AscendingEntries(entries)));
     }
 
@@ -89,12 +90,12 @@ public final class TreeMapStore implements KeyValueStore {
 
         @Override
         public String firstKey() {
-            return entries.get(0).getKey();
+            throw new UnsupportedOperationException();
         }
 
         @Override
         public String lastKey() {
-            return entries.get(entries.size() - 1).getKey();
+            throw new UnsupportedOperationException();
         }
     }
 
