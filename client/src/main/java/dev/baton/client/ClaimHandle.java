@@ -229,6 +229,14 @@ public final class ClaimHandle implements AutoCloseable {
 
     /** Called by the keep-alive when a pulse no longer lists this claim. */
     void markLost(String reason) {
+        synchronized (this) {
+            if (state != State.OPEN) {
+                return;
+            }
+        }
+        // Stop pulsing for it first, so that whoever sees the claim lost also sees that this
+        // client no longer keeps the agent alive for it.
+        stopKeepingAlive();
         Runnable listener;
         synchronized (this) {
             if (state != State.OPEN) {
@@ -236,7 +244,6 @@ public final class ClaimHandle implements AutoCloseable {
             }
             listener = lose(reason);
         }
-        stopKeepingAlive();
         if (listener != null) {
             listener.run();
         }
