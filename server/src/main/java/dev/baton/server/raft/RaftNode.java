@@ -310,5 +310,4 @@ public final class RaftNode implements AutoCloseable {
         server.close();
         sender.shutdown();
     }
-
 }

@@ -36,8 +36,10 @@ final class ByteArraySerializer extends SerializerByteArray {
             return keys;
         }
         // Each key is its length (MapDB's packed int: seven bits a byte, the last one's top
-        // bit set) then its bytes. Find where the last one ends, copy the span, cut it up.
+        // bit set) then its bytes. Note where each key lies, copy the span once, cut it up.
         int start = in.getPos();
+        int[] from = new int[keys.length];
+        int[] to = new int[keys.length];
         int at = start;
         for (int i = 0; i < keys.length; i++) {
             int length = 0;
@@ -46,21 +48,15 @@ final class ByteArraySerializer extends SerializerByteArray {
                 b = buffer.get(at++);
                 length = length << 7 | b & 0x7f;
             } while ((b & 0x80) == 0);
+            from[i] = at - start;
             at += length;
+            to[i] = at - start;
         }
         byte[] span = new byte[at - start];
         buffer.get(start, span, 0, span.length);
         in.setPos(at);
-        int p = 0;
         for (int i = 0; i < keys.length; i++) {
-            int length = 0;
-            byte b;
-            do {
-                b = span[p++];
-                length = length << 7 | b & 0x7f;
-            } while ((b & 0x80) == 0);
-            keys[i] = Arrays.copyOfRange(span, p, p + length);
-            p += length;
+            keys[i] = Arrays.copyOfRange(span, from[i], to[i]);
         }
         return keys;
     }

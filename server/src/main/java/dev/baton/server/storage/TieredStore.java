@@ -64,11 +64,13 @@ public final class TieredStore implements KeyValueStore, AutoCloseable {
                 hot.add(Map.entry(key, value));
             }
         });
+        TreeMapStore heap;
         try {
-            return new Loaded(new TieredStore(TreeMapStore.ofSorted(hot), cold.finish()), at);
+            heap = TreeMapStore.ofSorted(hot);
         } catch (IllegalArgumentException e) {
             throw new IOException(snapshot + " is not in key order: " + e.getMessage(), e);
         }
+        return new Loaded(new TieredStore(heap, cold.finish()), at);
     }
 
     /** What {@link #load} returns. */
