@@ -22,7 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * HTTP with failover. A call goes to the node that answered last; when a node cannot be reached,
+ * HTTP with failover. A call goes to the node that answered last, or to the leader when a
+ * follower's answer named it ({@code Baton-Leader}) and it is one of this client's servers: any
+ * node serves any request, but the leader does it without forwarding. When a node cannot be
+ * reached,
  * or answers 502, 503 or 504 (no leader, or no quorum, in time), the same request goes to the
  * next node, until one answers or the call's deadline passes. A write carries one
  * Idempotency-Key through all its attempts, so that the attempts together apply it at most once
@@ -65,6 +68,8 @@ final class Transport {
     private final Duration requestTimeout;
     private final String authorization;
     private final AtomicInteger preferred = new AtomicInteger();
+    /** A follower's answers name the leader's HTTP address ({@code host:port}) in this header. */
+    static final String LEADER_HEADER = "Baton-Leader";
 
     Transport(List<String> servers, HttpClient http, Duration requestTimeout, String token) {
         this.servers = List.copyOf(servers);
@@ -77,7 +82,18 @@ final class Transport {
         return servers;
     }
 
-    /** The node the next call tries first: the last one that answered. */
+    /** Which of the servers is at {@code host:port} (a Baton-Leader header), or -1. */
+    private int indexOf(String hostPort) {
+        for (int i = 0; i < servers.size(); i++) {
+            String s = servers.get(i);
+            if (s.endsWith("//" + hostPort)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The node the next call tries first: the last one that answered, or the leader it named. */
     int preferred() {
         return preferred.get();
     }
@@ -122,7 +138,8 @@ final class Transport {
                 HttpResponse<T> r = http.send(request(server, call, headers, Duration.ofNanos(
                         Math.max(timeoutNanos, TimeUnit.MILLISECONDS.toNanos(1)))), handler);
                 if (!isRetryable(r.statusCode())) {
-                    preferred.set(node);
+                    preferred.set(r.headers().firstValue(LEADER_HEADER).map(this::indexOf)
+                            .filter(i -> i >= 0).orElse(node));
                     return r;
                 }
                 // Baton says it for writes too: a 503 leaves the outcome unknown.

@@ -64,6 +64,38 @@ class FailoverTest {
     }
 
     @Test
+    void aFollowerThatNamesTheLeaderSendsTheNextCallsThere() {
+        FakeNode leader = node(r -> json(201, CREATED));
+        FakeNode follower = node(r -> new FakeNode.Reply(201, CREATED,
+                Map.of("Baton-Leader", leader.address())));
+        BatonClient client = client(Duration.ofSeconds(5), follower.address(),
+                leader.address());
+
+        client.createTask("q", NewTask.of("s"));
+        client.createTask("q", NewTask.of("s"));
+        client.createTask("q", NewTask.of("s"));
+
+        // The follower answered the first call (nothing is sent twice) and named the leader.
+        assertEquals(1, follower.seen().size());
+        assertEquals(2, leader.seen().size());
+    }
+
+    @Test
+    void aLeaderNamedThatIsNotOneOfTheServersChangesNothing() {
+        FakeNode follower = node(r -> new FakeNode.Reply(201, CREATED,
+                Map.of("Baton-Leader", "10.9.9.9:7070")));
+        FakeNode other = node(r -> json(201, CREATED));
+        BatonClient client = client(Duration.ofSeconds(5), follower.address(),
+                other.address());
+
+        client.createTask("q", NewTask.of("s"));
+        client.createTask("q", NewTask.of("s"));
+
+        assertEquals(2, follower.seen().size());
+        assertEquals(0, other.seen().size());
+    }
+
+    @Test
     void a503MovesToTheNextNodeWithTheSameIdempotencyKey() {
         FakeNode leaderless = node(r -> new FakeNode.Reply(503,
                 "{\"error\":{\"code\":\"unavailable\",\"message\":\"no leader\"}}",

@@ -256,6 +256,23 @@ class HttpContractTest {
         assertEquals(404, Http.get(cluster.url(0) + "/v1/nothing-here").status());
     }
 
+    @Test
+    void aFollowersAnswersNameTheLeaderAndTheLeadersDoNot() {
+        int leader = cluster.awaitLeader();
+        int follower = (leader + 1) % cluster.size();
+
+        Http.Reply viaFollower = Http.post(cluster.url(follower) + "/v1/queues/hint/tasks",
+                "{\"subject\": \"s\"}");
+        Http.Reply viaLeader = Http.post(cluster.url(leader) + "/v1/queues/hint/tasks",
+                "{\"subject\": \"s\"}");
+
+        assertEquals(201, viaFollower.status());
+        assertEquals(cluster.address(leader),
+                viaFollower.raw().headers().firstValue("Baton-Leader").orElse(null));
+        assertEquals(201, viaLeader.status());
+        assertTrue(viaLeader.raw().headers().firstValue("Baton-Leader").isEmpty());
+    }
+
     private static String queueCounts(String queue) {
         for (JsonNode q : Http.get(cluster.url(0) + "/v1/queues").body().get("queues")) {
             if (q.get("name").asText().equals(queue)) {

@@ -49,6 +49,11 @@ final class Api {
         this.events = events;
     }
 
+    /** The leader's HTTP address when another node leads, for the Baton-Leader header. */
+    String leaderElsewhere() {
+        return cluster.leaderElsewhere();
+    }
+
     CompletableFuture<HttpResult> handle(Request r) {
         List<String> s = r.segments();
         String m = r.method();

@@ -35,8 +35,43 @@ final class ClusterView {
     private final RaftNode node;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(PEER_TIMEOUT).build();
 
+    /** The leader whose HTTP address {@link #leaderElsewhere} last looked up, and that address. */
+    private record KnownLeader(RaftPeerId id, String httpAddress) {
+    }
+
+    private volatile KnownLeader knownLeader;
+
     ClusterView(RaftNode node) {
         this.node = node;
+    }
+
+    /**
+     * The HTTP address ({@code host:port}) of the leader when it is another node, else null: the
+     * {@code Baton-Leader} header a follower adds to its answers, so that a client can send its
+     * next requests straight to the leader instead of through this node (docs/http-api.md).
+     * Looked up once per leader, not per answer.
+     */
+    String leaderElsewhere() {
+        try {
+            RaftPeerId leader = node.division().getInfo().getLeaderId();
+            if (leader == null || leader.equals(node.selfId())) {
+                return null;
+            }
+            KnownLeader known = knownLeader;
+            if (known == null || !known.id().equals(leader)) {
+                String address = null;
+                for (NodeConfig m : members()) {
+                    if (m.id().equals(leader.toString())) {
+                        address = m.http().toString();
+                    }
+                }
+                known = new KnownLeader(leader, address);
+                knownLeader = known;
+            }
+            return known.httpAddress();
+        } catch (IOException | RuntimeException e) {
+            return null; // A hint only: a node that cannot tell (starting, stopping) gives none.
+        }
     }
 
     CompletableFuture<HttpResult> handle(Request r, List<String> rest) {

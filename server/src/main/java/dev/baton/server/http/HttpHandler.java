@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpHandler.class);
 
+    /** On a follower's answers: where the leader serves HTTP ({@code host:port}). */
+    static final String LEADER_HEADER = "Baton-Leader";
+
     private final Api api;
 
     HttpHandler(Api api) {
@@ -43,7 +46,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (decoded.isFailure()) {
             send(ctx, error(new ApiException(400, "invalid_argument",
                     "the request could not be parsed: " + decoded.cause().getMessage(),
-                    Map.of())), false);
+                    Map.of())), false, null);
             return;
         }
         CompletableFuture<HttpResult> answer;
@@ -65,7 +68,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             // One listener per request: remove it, or a keep-alive connection collects them.
             ctx.channel().closeFuture().removeListener(onClose);
             if (!(failure instanceof java.util.concurrent.CancellationException)) {
-                send(ctx, failure == null ? result : error(failure), keepAlive);
+                send(ctx, failure == null ? result : error(failure), keepAlive,
+                        api.leaderElsewhere());
             }
         });
     }
@@ -87,7 +91,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 "the server failed to answer: " + e, Map.of())));
     }
 
-    private static void send(ChannelHandlerContext ctx, HttpResult result, boolean keepAlive) {
+    /**
+     * @param leader the leader's HTTP address when another node leads ({@code Baton-Leader}), or
+     *               null
+     */
+    private static void send(ChannelHandlerContext ctx, HttpResult result, boolean keepAlive,
+                             String leader) {
         if (result.stream() != null) {
             result.stream().accept(ctx);
             return;
@@ -98,6 +107,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, result.body().length);
         result.headers().forEach((k, v) -> response.headers().set(k, v));
+        if (leader != null) {
+            response.headers().set(LEADER_HEADER, leader);
+        }
         if (keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(response);
