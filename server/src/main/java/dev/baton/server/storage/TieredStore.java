@@ -35,15 +35,23 @@ import java.util.NoSuchElementException;
 public final class TieredStore implements KeyValueStore, AutoCloseable {
     private final TreeMapStore hot;
     private final MapDbStore cold;
+    /**
+     * The idempotency table's keys ({@code i/}). Nearly every keyed request brings a new key,
+     * whose lookup would descend the B-tree through the mapped file for nothing: a profile of a
+     * follower's apply thread under the drain put a fifth of it there (docs/PERFORMANCE.md).
+     * Derived state, rebuilt by {@link #load}.
+     */
+    private final KnownKeys idempotencyKeys;
 
-    private TieredStore(TreeMapStore hot, MapDbStore cold) {
+    private TieredStore(TreeMapStore hot, MapDbStore cold, KnownKeys idempotencyKeys) {
         this.hot = hot;
         this.cold = cold;
+        this.idempotencyKeys = idempotencyKeys;
     }
 
     /** A fresh, empty store whose cold tables live in {@code file} (deleted on close). */
     public static TieredStore createEmpty(Path file) throws IOException {
-        return new TieredStore(new TreeMapStore(), MapDbStore.createEmpty(file));
+        return new TieredStore(new TreeMapStore(), MapDbStore.createEmpty(file), new KnownKeys());
     }
 
     /**
@@ -57,9 +65,13 @@ public final class TieredStore implements KeyValueStore, AutoCloseable {
     public static Loaded load(Path file, Path snapshot) throws IOException {
         MapDbStore.Loader cold = MapDbStore.load(file);
         List<Map.Entry<String, byte[]>> hot = new ArrayList<>();
+        KnownKeys idempotencyKeys = new KnownKeys();
         SnapshotFile.Position at = SnapshotFile.read(snapshot, (key, value) -> {
             if (isCold(key)) {
                 cold.put(key, value);
+                if (isIdempotencyKey(key)) {
+                    idempotencyKeys.added(key);
+                }
             } else {
                 hot.add(Map.entry(key, value));
             }
@@ -70,7 +82,7 @@ public final class TieredStore implements KeyValueStore, AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new IOException(snapshot + " is not in key order: " + e.getMessage(), e);
         }
-        return new Loaded(new TieredStore(heap, cold.finish()), at);
+        return new Loaded(new TieredStore(heap, cold.finish(), idempotencyKeys), at);
     }
 
     /** What {@link #load} returns. */
@@ -84,23 +96,42 @@ public final class TieredStore implements KeyValueStore, AutoCloseable {
                 && key.charAt(1) == '/';
     }
 
+    private static boolean isIdempotencyKey(String key) {
+        return key.length() > 1 && key.charAt(0) == 'i' && key.charAt(1) == '/';
+    }
+
     private KeyValueStore of(String key) {
         return isCold(key) ? cold : hot;
     }
 
     @Override
     public byte[] get(String key) {
+        if (isIdempotencyKey(key) && !idempotencyKeys.mayContain(key)) {
+            return null;
+        }
         return of(key).get(key);
     }
 
     @Override
     public void put(String key, byte[] value) {
-        of(key).put(key, value);
+        if (isIdempotencyKey(key)) {
+            if (cold.putWasNew(key, value)) {
+                idempotencyKeys.added(key);
+            }
+        } else {
+            of(key).put(key, value);
+        }
     }
 
     @Override
     public void delete(String key) {
-        of(key).delete(key);
+        if (isIdempotencyKey(key)) {
+            if (cold.deleteWasPresent(key)) {
+                idempotencyKeys.removed(key);
+            }
+        } else {
+            of(key).delete(key);
+        }
     }
 
     /** The core's scans stay inside one table, so one tier answers them; others are merged. */
@@ -121,6 +152,7 @@ public final class TieredStore implements KeyValueStore, AutoCloseable {
     public void clear() {
         hot.clear();
         cold.clear();
+        idempotencyKeys.clear();
     }
 
     /** Every entry in key order, both tiers merged: what a snapshot and a digest read. */
