@@ -42,7 +42,8 @@ import org.apache.ratis.util.TimeDuration;
 
 /**
  * One member of the Raft group: the Ratis server with its {@link TaskStateMachine}, and the
- * clients through which this node's HTTP API forwards writes to whoever leads.
+ * clients through which this node's HTTP API forwards writes to whoever leads. While this node
+ * leads, its writes go straight to its own server instead ({@link LocalSubmission}).
  *
  * <p>Writes go through a small pool of Ratis clients: a Ratis client finds the leader itself and
  * retries a request with the same call id, which the leader's retry cache deduplicates. A pool,
@@ -64,12 +65,16 @@ public final class RaftNode implements AutoCloseable {
     private final RaftServer server;
     private final List<RaftClient> writeClients = new ArrayList<>();
     private final RaftClient readClient;
+    /** Carries the leader's own requests to a new leader after it stepped down. */
+    private final RaftClient resendClient;
     private final AtomicInteger nextClient = new AtomicInteger();
     /** Sends the entries that queued while others replicated, off the RaftClients' threads. */
     private final ExecutorService sender = Executors.newSingleThreadExecutor(
             new DefaultThreadFactory("baton-sender", true));
     private final Proposer proposer = new Proposer(this::sendEntry, ENTRIES_IN_FLIGHT_MAX,
             sender);
+    /** The leader's path for its own entries; set once the server has started. */
+    private volatile LocalSubmission local;
 
     public RaftNode(ClusterConfig config) throws IOException {
         this.config = config;
@@ -104,6 +109,7 @@ public final class RaftNode implements AutoCloseable {
             writeClients.add(newClient(clientProperties));
         }
         this.readClient = newClient(clientProperties);
+        this.resendClient = newClient(clientProperties);
     }
 
     private RaftClient newClient(RaftProperties properties) {
@@ -169,6 +175,13 @@ public final class RaftNode implements AutoCloseable {
 
     public void start() throws IOException {
         server.start();
+        local = new LocalSubmission(division(), resendClient.getClientRpc(), () -> {
+            try {
+                return division().getRaftConf().getCurrentPeers();
+            } catch (IOException e) {
+                return group.getPeers();
+            }
+        }, sender);
     }
 
     public TaskStateMachine stateMachine() {
@@ -197,11 +210,20 @@ public final class RaftNode implements AutoCloseable {
         return proposer.propose(new Proposal(idempotencyKey, command));
     }
 
-    /** Sends one encoded batch to the leader; completes with the encoded outcomes. */
+    /**
+     * Sends one encoded batch to the leader; completes with the encoded outcomes. The leader
+     * submits its own entries to itself ({@link LocalSubmission}); a follower's go through a
+     * Ratis client, which finds the leader.
+     */
     private CompletableFuture<byte[]> sendEntry(byte[] batch) {
+        Message entry = Message.valueOf(UnsafeByteOperations.unsafeWrap(batch));
+        LocalSubmission leader = local;
+        if (leader != null && leader.leads()) {
+            return leader.send(entry);
+        }
         RaftClient client = writeClients.get(
                 Math.floorMod(nextClient.getAndIncrement(), writeClients.size()));
-        return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(batch)))
+        return client.async().send(entry)
                 .handle((reply, error) -> {
                     checkReply(reply, error);
                     return reply.getMessage().getContent().toByteArray();
@@ -307,6 +329,7 @@ public final class RaftNode implements AutoCloseable {
             c.close();
         }
         readClient.close();
+        resendClient.close();
         server.close();
         sender.shutdown();
     }

@@ -1,0 +1,145 @@
+package dev.baton.server.raft;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.apache.ratis.client.RaftClientRpc;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's own writes: an entry proposed on the node that leads goes straight to its
+ * {@link RaftServer}, not through a Ratis client and a gRPC connection to itself (that loopback
+ * was two thread hand-offs and a protobuf round trip each way; docs/PERFORMANCE.md).
+ *
+ * <p>What a Ratis client would otherwise do is done here: the request has a client id and call
+ * id of its own, and when leadership moves before it is answered (this node steps down, or
+ * had already), the very same request, same ids, goes to whoever leads now, until it is
+ * answered or {@link #DEADLINE_MS} passes. The ids are what make that safe: every member keeps
+ * a retry cache of the requests it applied, by client and call id, and a new leader answers
+ * none until it has applied every entry of earlier terms; so an entry the old leader had
+ * already replicated is answered from the cache, not applied a second time, and one it had
+ * not is appended afresh.
+ *
+ * <p>Replies complete on the thread that applied the entry; their answers are handed to
+ * {@code answers}, so that answering HTTP requests never holds up the applying thread.
+ */
+final class LocalSubmission {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalSubmission.class);
+    /** As long as a write through a Ratis client may take to find a new leader (RaftNode). */
+    static final long DEADLINE_MS = 4_000;
+    private static final long RETRY_PAUSE_MS = 25;
+
+    private final RaftServer.Division division;
+    private final RaftGroupId groupId;
+    private final RaftPeerId self;
+    private final RaftClientRpc rpc;
+    private final Supplier<Collection<RaftPeer>> peers;
+    private final Executor answers;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong callIds = new AtomicLong();
+
+    /**
+     * @param rpc     a Ratis client's transport, for the rare request that must go elsewhere
+     *                (its own client's: a failed stream's proxy is replaced)
+     * @param peers   the current members (a resend may go to any of them)
+     * @param answers where replies are handled
+     */
+    LocalSubmission(RaftServer.Division division, RaftClientRpc rpc,
+                    Supplier<Collection<RaftPeer>> peers, Executor answers) {
+        this.division = division;
+        this.groupId = division.getGroup().getGroupId();
+        this.self = division.getId();
+        this.rpc = rpc;
+        this.peers = peers;
+        this.answers = answers;
+    }
+
+    /** Whether this node leads now; only then should {@link #send} be used. */
+    boolean leads() {
+        return division.getInfo().isLeader();
+    }
+
+    /** Proposes {@code entry}; completes with the state machine's reply. */
+    CompletableFuture<byte[]> send(Message entry) {
+        CompletableFuture<byte[]> answer = new CompletableFuture<>();
+        long call = callIds.incrementAndGet();
+        attempt(entry, call, self, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
+                DEADLINE_MS), answer, 0);
+        return answer;
+    }
+
+    private void attempt(Message entry, long call, RaftPeerId to, long deadline,
+                         CompletableFuture<byte[]> answer, int attempt) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(clientId).setServerId(to).setGroupId(groupId).setCallId(call)
+                .setMessage(entry).setType(RaftClientRequest.writeRequestType()).build();
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            if (to.equals(self)) {
+                reply = division.getRaftServer().submitClientRequestAsync(request);
+            } else {
+                rpc.addRaftPeers(peers.get());
+                reply = rpc.sendRequestAsyncUnordered(request);
+            }
+        } catch (IOException | RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        reply.whenCompleteAsync((r, error) -> {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause == null && r.isSuccess()) {
+                answer.complete(r.getMessage().getContent().toByteArray());
+                return;
+            }
+            if (cause == null) {
+                cause = r.getException();
+            }
+            if (cause instanceof StateMachineException || System.nanoTime() > deadline) {
+                answer.completeExceptionally(new Unavailable(
+                        "the cluster has no leader that can take this request now", cause));
+                return;
+            }
+            if (!to.equals(self)) {
+                // A stream that failed stays failed until its proxy is replaced.
+                rpc.handleException(to, cause, false);
+            }
+            RaftPeerId next = next(to, cause, attempt);
+            LOG.debug("call {} refused by {} ({}); again at {}", call, to, cause.toString(), next);
+            CompletableFuture.delayedExecutor(RETRY_PAUSE_MS, TimeUnit.MILLISECONDS, answers)
+                    .execute(() -> attempt(entry, call, next, deadline, answer, attempt + 1));
+        }, answers);
+    }
+
+    /** The leader a refusal names, else this node if it leads, else the members in turn. */
+    private RaftPeerId next(RaftPeerId tried, Throwable cause, int attempt) {
+        if (cause instanceof NotLeaderException nle && nle.getSuggestedLeader() != null
+                && !nle.getSuggestedLeader().getId().equals(tried)) {
+            return nle.getSuggestedLeader().getId();
+        }
+        if (leads()) {
+            return self;
+        }
+        RaftPeerId leader = division.getInfo().getLeaderId();
+        if (leader != null && !leader.equals(tried)) {
+            return leader;
+        }
+        RaftPeer[] members = peers.get().toArray(RaftPeer[]::new);
+        return members.length == 0 ? self : members[attempt % members.length].getId();
+    }
+}
