@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -100,30 +101,45 @@ final class LocalSubmission {
         } catch (IOException | RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
-        reply.whenCompleteAsync((r, error) -> {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
-            if (cause == null && r.isSuccess()) {
-                answer.complete(r.getMessage().getContent().toByteArray());
-                return;
-            }
-            if (cause == null) {
-                cause = r.getException();
-            }
-            if (cause instanceof StateMachineException || System.nanoTime() > deadline) {
-                answer.completeExceptionally(new Unavailable(
-                        "the cluster has no leader that can take this request now", cause));
-                return;
-            }
-            if (!to.equals(self)) {
-                // A stream that failed stays failed until its proxy is replaced.
-                rpc.handleException(to, cause, false);
-            }
-            RaftPeerId next = next(to, cause, attempt);
-            LOG.debug("call {} refused by {} ({}); again at {}", call, to, cause.toString(), next);
-            CompletableFuture.delayedExecutor(RETRY_PAUSE_MS, TimeUnit.MILLISECONDS, answers)
-                    .execute(() -> attempt(entry, call, next, deadline, answer, attempt + 1));
-        }, answers);
+        reply.whenComplete((r, error) -> on(answers, answer, () ->
+                answered(entry, call, to, deadline, answer, attempt, r, error)));
+    }
+
+    private void answered(Message entry, long call, RaftPeerId to, long deadline,
+                          CompletableFuture<byte[]> answer, int attempt, RaftClientReply r,
+                          Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        if (cause == null && r.isSuccess()) {
+            answer.complete(r.getMessage().getContent().toByteArray());
+            return;
+        }
+        if (cause == null) {
+            cause = r.getException();
+        }
+        if (cause instanceof StateMachineException || System.nanoTime() > deadline) {
+            answer.completeExceptionally(new Unavailable(
+                    "the cluster has no leader that can take this request now", cause));
+            return;
+        }
+        if (!to.equals(self)) {
+            // A stream that failed stays failed until its proxy is replaced.
+            rpc.handleException(to, cause, false);
+        }
+        RaftPeerId next = next(to, cause, attempt);
+        LOG.debug("call {} refused by {} ({}); again at {}", call, to, cause.toString(), next);
+        CompletableFuture.delayedExecutor(RETRY_PAUSE_MS, TimeUnit.MILLISECONDS).execute(() ->
+                on(answers, answer, () -> attempt(entry, call, next, deadline, answer,
+                        attempt + 1)));
+    }
+
+    /** Runs {@code step} on {@code executor}; a node that is stopping fails the answer. */
+    private static void on(Executor executor, CompletableFuture<byte[]> answer, Runnable step) {
+        try {
+            executor.execute(step);
+        } catch (RejectedExecutionException e) {
+            answer.completeExceptionally(new Unavailable("this node is stopping", e));
+        }
     }
 
     /** The leader a refusal names, else this node if it leads, else the members in turn. */
