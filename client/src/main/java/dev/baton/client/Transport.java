@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
 
 /**
@@ -68,11 +69,15 @@ final class Transport {
     private final Duration requestTimeout;
     private final String authorization;
     private final AtomicInteger preferred = new AtomicInteger();
+    /** When a call to each server last failed (System.nanoTime()), or 0. */
+    private final AtomicLongArray failedAt;
+    private static final Duration AVOID_AFTER_FAILURE = Duration.ofSeconds(30);
     /** A follower's answers name the leader's HTTP address ({@code host:port}) in this header. */
     static final String LEADER_HEADER = "Baton-Leader";
 
     Transport(List<String> servers, HttpClient http, Duration requestTimeout, String token) {
         this.servers = List.copyOf(servers);
+        this.failedAt = new AtomicLongArray(this.servers.size());
         this.http = http;
         this.requestTimeout = requestTimeout;
         this.authorization = token == null ? null : "Bearer " + token;
@@ -80,6 +85,16 @@ final class Transport {
 
     List<String> servers() {
         return servers;
+    }
+
+    /**
+     * Whether a call to server {@code i} failed in the last {@link #AVOID_AFTER_FAILURE}: a
+     * leader this client cannot reach is not worth following a hint to (every call would pay
+     * its timeout first).
+     */
+    private boolean failedLately(int i) {
+        long at = failedAt.get(i);
+        return at != 0 && System.nanoTime() - at < AVOID_AFTER_FAILURE.toNanos();
     }
 
     /** Which of the servers is at {@code host:port} (a Baton-Leader header), or -1. */
@@ -139,15 +154,17 @@ final class Transport {
                         Math.max(timeoutNanos, TimeUnit.MILLISECONDS.toNanos(1)))), handler);
                 if (!isRetryable(r.statusCode())) {
                     preferred.set(r.headers().firstValue(LEADER_HEADER).map(this::indexOf)
-                            .filter(i -> i >= 0).orElse(node));
+                            .filter(i -> i >= 0 && !failedLately(i)).orElse(node));
                     return r;
                 }
+                failedAt.set(node, System.nanoTime());
                 // Baton says it for writes too: a 503 leaves the outcome unknown.
                 maybeApplied |= call.isWrite();
                 retryAfterMs = r.headers().firstValue("Retry-After").map(Transport::seconds)
                         .orElse(null);
                 failures.add(server + ": " + r.statusCode() + " " + errorMessage(text.apply(r)));
             } catch (IOException e) {
+                failedAt.set(node, System.nanoTime());
                 maybeApplied |= call.isWrite() && !neverSent(e);
                 lastCause = e;
                 failures.add(server + ": " + describe(e));

@@ -81,6 +81,24 @@ class FailoverTest {
     }
 
     @Test
+    void aNamedLeaderThatJustFailedThisClientIsNotFollowed() {
+        FakeNode leader = node(r -> new FakeNode.Reply(503,
+                "{\"error\":{\"code\":\"unavailable\",\"message\":\"wedged\"}}",
+                Map.of("Retry-After", "0")));
+        FakeNode follower = node(r -> new FakeNode.Reply(201, CREATED,
+                Map.of("Baton-Leader", leader.address())));
+        BatonClient client = client(Duration.ofSeconds(5), leader.address(),
+                follower.address());
+
+        client.createTask("q", NewTask.of("s"));
+        client.createTask("q", NewTask.of("s"));
+
+        // The first call failed at the leader and went on; the second stays with the follower.
+        assertEquals(1, leader.seen().size());
+        assertEquals(2, follower.seen().size());
+    }
+
+    @Test
     void aLeaderNamedThatIsNotOneOfTheServersChangesNothing() {
         FakeNode follower = node(r -> new FakeNode.Reply(201, CREATED,
                 Map.of("Baton-Leader", "10.9.9.9:7070")));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.config.HostPort;
 import dev.baton.config.NodeConfig;
+import dev.baton.core.Outcome;
 import dev.baton.server.raft.RaftNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,11 +60,22 @@ final class ClusterView {
             }
             KnownLeader known = knownLeader;
             if (known == null || !known.id().equals(leader)) {
+                // Its HTTP address as configured or recorded when it joined; a member whose
+                // address is not applied here yet gets no hint (and is looked up again).
+                String id = leader.toString();
                 String address = null;
-                for (NodeConfig m : members()) {
-                    if (m.id().equals(leader.toString())) {
-                        address = m.http().toString();
+                for (NodeConfig n : node.config().nodes()) {
+                    if (n.id().equals(id)) {
+                        address = n.http().toString();
                     }
+                }
+                for (Outcome.Member m : node.stateMachine().read(r -> r.members())) {
+                    if (m.id().equals(id)) {
+                        address = m.httpAddress();
+                    }
+                }
+                if (address == null) {
+                    return null;
                 }
                 known = new KnownLeader(leader, address);
                 knownLeader = known;

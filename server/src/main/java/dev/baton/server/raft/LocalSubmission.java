@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClientRpc;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -35,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * a retry cache of the requests it applied, by client and call id, and a new leader answers
  * none until it has applied every entry of earlier terms; so an entry the old leader had
  * already replicated is answered from the cache, not applied a second time, and one it had
- * not is appended afresh.
+ * not is appended afresh. Not covered, as with a Ratis client: a new leader that received the
+ * entry in a snapshot, or restarted since, has no cache entry for it and would apply it again;
+ * a request with an Idempotency-Key is still applied once (the machine's own table).
  *
  * <p>Replies complete on the thread that applied the entry; their answers are handed to
  * {@code answers}, so that answering HTTP requests never holds up the applying thread.
@@ -45,6 +48,8 @@ final class LocalSubmission {
     /** As long as a write through a Ratis client may take to find a new leader (RaftNode). */
     static final long DEADLINE_MS = 4_000;
     private static final long RETRY_PAUSE_MS = 25;
+    /** One attempt's limit, as a Ratis client's request timeout (RaftNode). */
+    private static final long ATTEMPT_TIMEOUT_MS = 3_000;
 
     private final RaftServer.Division division;
     private final RaftGroupId groupId;
@@ -93,7 +98,7 @@ final class LocalSubmission {
         CompletableFuture<RaftClientReply> reply;
         try {
             if (to.equals(self)) {
-                reply = division.getRaftServer().submitClientRequestAsync(request);
+                reply = submitHere(request);
             } else {
                 rpc.addRaftPeers(peers.get());
                 reply = rpc.sendRequestAsyncUnordered(request);
@@ -101,8 +106,26 @@ final class LocalSubmission {
         } catch (IOException | RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
-        reply.whenComplete((r, error) -> on(answers, answer, () ->
-                answered(entry, call, to, deadline, answer, attempt, r, error)));
+        // Each attempt gives up at the deadline, so that an answer never waits for ever (and
+        // the Proposer's slot with it). On a copy: the future may be Ratis's own.
+        long remainingNanos = Math.max(deadline - System.nanoTime(), 1);
+        reply.copy().orTimeout(Math.min(remainingNanos, TimeUnit.MILLISECONDS.toNanos(
+                ATTEMPT_TIMEOUT_MS)), TimeUnit.NANOSECONDS).whenComplete((r, error) ->
+                on(answers, answer, () -> answered(entry, call, to, deadline, answer, attempt,
+                        r, error)));
+    }
+
+    /**
+     * To this node's own server. Through the division itself where it takes client requests
+     * (Ratis's implementation does): {@code RaftServer.submitClientRequestAsync} would hand
+     * the request to Ratis's client pool and block this thread until it was taken.
+     */
+    private CompletableFuture<RaftClientReply> submitHere(RaftClientRequest request)
+            throws IOException {
+        if (division instanceof RaftClientAsynchronousProtocol direct) {
+            return direct.submitClientRequestAsync(request);
+        }
+        return division.getRaftServer().submitClientRequestAsync(request);
     }
 
     private void answered(Message entry, long call, RaftPeerId to, long deadline,
@@ -115,7 +138,8 @@ final class LocalSubmission {
             return;
         }
         if (cause == null) {
-            cause = r.getException();
+            cause = r.getException() != null ? r.getException()
+                    : new IllegalStateException("a reply that failed without saying why");
         }
         if (cause instanceof StateMachineException || System.nanoTime() > deadline) {
             answer.completeExceptionally(new Unavailable(
@@ -123,8 +147,9 @@ final class LocalSubmission {
             return;
         }
         if (!to.equals(self)) {
-            // A stream that failed stays failed until its proxy is replaced.
-            rpc.handleException(to, cause, false);
+            // A refusal closes the gRPC stream it came on (Ratis fails the whole stream), and a
+            // failed stream stays failed until its proxy is replaced.
+            rpc.handleException(to, cause, true);
         }
         RaftPeerId next = next(to, cause, attempt);
         LOG.debug("call {} refused by {} ({}); again at {}", call, to, cause.toString(), next);
@@ -152,8 +177,8 @@ final class LocalSubmission {
             return self;
         }
         RaftPeerId leader = division.getInfo().getLeaderId();
-        if (leader != null && !leader.equals(tried)) {
-            return leader;
+        if (leader != null) {
+            return leader; // Perhaps not ready yet: it answers once it has applied the past.
         }
         RaftPeer[] members = peers.get().toArray(RaftPeer[]::new);
         return members.length == 0 ? self : members[attempt % members.length].getId();
