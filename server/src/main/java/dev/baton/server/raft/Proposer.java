@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 /**
@@ -66,7 +67,7 @@ final class Proposer {
             queue.add(new Pending(encoded, answer));
         }
         if (ANSWERING.get()) {
-            sender.execute(this::sendWhatIsQueued);
+            sendLater();
         } else {
             sendWhatIsQueued();
         }
@@ -113,9 +114,25 @@ final class Proposer {
                     ANSWERING.set(outer);
                 }
                 if (more) {
-                    sender.execute(this::sendWhatIsQueued);
+                    sendLater();
                 }
             });
+        }
+    }
+
+    /** Sends what is queued from {@code sender}; a node that is stopping fails it instead. */
+    private void sendLater() {
+        try {
+            sender.execute(this::sendWhatIsQueued);
+        } catch (RejectedExecutionException e) {
+            List<Pending> left;
+            synchronized (this) {
+                left = new ArrayList<>(queue);
+                queue.clear();
+            }
+            Unavailable stopping = new Unavailable("this node is stopping; retry (with the "
+                    + "same Idempotency-Key for writes)", e);
+            left.forEach(p -> p.answer().completeExceptionally(stopping));
         }
     }
 

@@ -144,4 +144,26 @@ class ProposerTest {
             senderThread.shutdownNow();
         }
     }
+
+    @Test
+    void requestsQueuedWhenTheNodeStopsAreRefusedNotLeftUnanswered() throws Exception {
+        ExecutorService stopped = Executors.newSingleThreadExecutor();
+        stopped.shutdown();
+        List<CompletableFuture<byte[]>> pending = new ArrayList<>();
+        Proposer p = new Proposer(batch -> {
+            CompletableFuture<byte[]> reply = new CompletableFuture<>();
+            pending.add(reply);
+            return reply;
+        }, 1, stopped);
+
+        CompletableFuture<Outcome> first = p.propose(pulse("a"));
+        CompletableFuture<Outcome> queued = p.propose(pulse("b"));
+        assertEquals(1, pending.size());
+        pending.get(0).completeExceptionally(new Unavailable("no leader", null));
+
+        assertTrue(first.isCompletedExceptionally());
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> queued.get(5, TimeUnit.SECONDS));
+        assertInstanceOf(Unavailable.class, e.getCause());
+    }
 }
