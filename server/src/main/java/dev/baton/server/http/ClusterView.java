@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.config.HostPort;
 import dev.baton.config.NodeConfig;
-import dev.baton.core.Outcome;
 import dev.baton.server.raft.RaftNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,18 +61,7 @@ final class ClusterView {
             if (known == null || !known.id().equals(leader)) {
                 // Its HTTP address as configured or recorded when it joined; a member whose
                 // address is not applied here yet gets no hint (and is looked up again).
-                String id = leader.toString();
-                String address = null;
-                for (NodeConfig n : node.config().nodes()) {
-                    if (n.id().equals(id)) {
-                        address = n.http().toString();
-                    }
-                }
-                for (Outcome.Member m : node.stateMachine().read(r -> r.members())) {
-                    if (m.id().equals(id)) {
-                        address = m.httpAddress();
-                    }
-                }
+                String address = httpAddresses().get(leader.toString());
                 if (address == null) {
                     return null;
                 }
@@ -211,10 +199,7 @@ final class ClusterView {
      * has not joined yet knows no configuration and shows its file's.
      */
     List<NodeConfig> members() {
-        Map<String, String> http = new java.util.HashMap<>();
-        node.config().nodes().forEach(n -> http.put(n.id(), n.http().toString()));
-        node.stateMachine().read(r -> r.members())
-                .forEach(m -> http.put(m.id(), m.httpAddress()));
+        Map<String, String> http = httpAddresses();
         List<NodeConfig> members = new ArrayList<>();
         for (RaftPeer p : division().getRaftConf().getCurrentPeers()) {
             String id = p.getId().toString();
@@ -224,6 +209,15 @@ final class ClusterView {
         }
         members.sort(java.util.Comparator.comparing(NodeConfig::id));
         return members.isEmpty() ? node.config().nodes() : members;
+    }
+
+    /** HTTP addresses by member id: from this node's file, then as recorded when they joined. */
+    private Map<String, String> httpAddresses() {
+        Map<String, String> http = new java.util.HashMap<>();
+        node.config().nodes().forEach(n -> http.put(n.id(), n.http().toString()));
+        node.stateMachine().read(r -> r.members())
+                .forEach(m -> http.put(m.id(), m.httpAddress()));
+        return http;
     }
 
     private HttpResult configuration() {

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
 final class LocalSubmission {
     private static final Logger LOG = LoggerFactory.getLogger(LocalSubmission.class);
     /** As long as a write through a Ratis client may take to find a new leader (RaftNode). */
-    static final long DEADLINE_MS = 4_000;
+    private static final long DEADLINE_MS = 4_000;
     private static final long RETRY_PAUSE_MS = 25;
     /** One attempt's limit, as a Ratis client's request timeout (RaftNode). */
     private static final long ATTEMPT_TIMEOUT_MS = 3_000;
@@ -143,7 +143,7 @@ final class LocalSubmission {
         }
         if (cause instanceof StateMachineException || System.nanoTime() > deadline) {
             answer.completeExceptionally(new Unavailable(
-                    "the cluster has no leader that can take this request now", cause));
+                    Unavailable.NO_LEADER, cause));
             return;
         }
         if (!to.equals(self)) {

@@ -318,7 +318,7 @@ public final class RaftNode implements AutoCloseable {
             cause = reply.getException();
         }
         if (cause != null || reply == null) {
-            throw new Unavailable("the cluster has no leader that can take this request now",
+            throw new Unavailable(Unavailable.NO_LEADER,
                     cause);
         }
     }
