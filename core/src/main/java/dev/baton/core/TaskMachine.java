@@ -254,6 +254,24 @@ public final class TaskMachine {
         return (crc.getValue() << 32) ^ Arrays.hashCode(bytes);
     }
 
+    /**
+     * What the request {@code command} under {@code key} answered the first time, if the key is
+     * remembered for that same request and has not expired by {@code nowMs}; else null. Read
+     * only: for a caller that must tell a retry from a new request without proposing one.
+     */
+    static Outcome replay(KeyValueStore store, String key, Command command, long nowMs) {
+        byte[] seen = store.get(Keys.idempotency(key));
+        if (seen == null) {
+            return null;
+        }
+        IdempotencyRecord r = IdempotencyRecord.decode(seen);
+        if (r.atMs() + Limits.IDEMPOTENCY_TTL_MS < nowMs
+                || r.fingerprint() != fingerprint(command)) {
+            return null;
+        }
+        return Codec.decodeOutcome(r.outcome());
+    }
+
     /** The first outcome of a keyed request, when it was applied, and what was asked. */
     private record IdempotencyRecord(long atMs, long seq, long fingerprint, byte[] outcome) {
         byte[] encode() {

@@ -25,6 +25,15 @@ public final class TaskReader {
         this.tables = new Tables(store);
     }
 
+    /**
+     * The first answer to {@code command} sent with Idempotency-Key {@code key}, when that key
+     * is remembered for that same request; else null (never seen, expired, or used for another
+     * request).
+     */
+    public Outcome replay(String key, Command command) {
+        return TaskMachine.replay(tables.store, key, command, nowMs());
+    }
+
     /** The machine's time, as the last applied entry left it. */
     public long nowMs() {
         return tables.meta(Tables.CLOCK, 0);

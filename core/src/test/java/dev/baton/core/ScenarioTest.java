@@ -1,5 +1,9 @@
 package dev.baton.core;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import dev.baton.core.model.QueueSummary;
 import dev.baton.core.model.Task;
 import dev.baton.core.model.TaskEvent;
@@ -277,6 +281,20 @@ class ScenarioTest {
             create q "Two" at 1004 idem k2                   -> created #2 unchanged
             create q "One" at 1005 idem k1                   -> created #5
             """);
+    }
+
+    @Test
+    void aReaderTellsARetryOfARememberedRequestFromANewOne() {
+        // The server asks this of a DELETE whose member is already gone: was it this removal?
+        Command remove = new Command.RemoveMember("n3");
+        Outcome first = machine.apply(++index, new Entry(1000, "rm-n3", remove));
+        assertInstanceOf(Outcome.MembersChanged.class, first);
+        assertEquals(first, reader.replay("rm-n3", remove));
+        assertNull(reader.replay("rm-n3", new Command.RemoveMember("n4")), "another request");
+        assertNull(reader.replay("never-sent", remove), "an unknown key");
+        machine.apply(++index, new Entry(1000 + Limits.IDEMPOTENCY_TTL_MS + 1, null,
+                new Command.Tick()));
+        assertNull(reader.replay("rm-n3", remove), "a key older than a day");
     }
 
     // ----- limits -----

@@ -43,6 +43,11 @@ final class Http {
         return send(HttpRequest.newBuilder(URI.create(url)).DELETE());
     }
 
+    static Reply delete(String url, String idempotencyKey) {
+        return send(HttpRequest.newBuilder(URI.create(url)).DELETE()
+                .header("Idempotency-Key", idempotencyKey));
+    }
+
     static CompletableFuture<Reply> postAsync(String url, String json) {
         return CLIENT.sendAsync(request(url, "POST", json).build(),
                 HttpResponse.BodyHandlers.ofString()).thenApply(Http::reply);

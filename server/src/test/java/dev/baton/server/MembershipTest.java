@@ -58,10 +58,17 @@ class MembershipTest {
                 // A founding follower leaves; the cluster keeps taking writes.
                 int leader = cluster.awaitLeader();
                 int leaving = (leader + 1) % 3;
-                Http.Reply removed = Http.delete(cluster.url(leader) + "/v1/cluster/members/n"
-                        + (leaving + 1));
+                String member = cluster.url(leader) + "/v1/cluster/members/n" + (leaving + 1);
+                Http.Reply removed = Http.delete(member, "remove-once");
                 assertEquals(200, removed.status(), removed.body().toString());
                 assertEquals(3, removed.body().get("nodes").size());
+                // A client that lost the answer retries with the same key: the same answer,
+                // not a 404 for the member it removed. Without the key, or with another, 404.
+                Http.Reply retried = Http.delete(member, "remove-once");
+                assertEquals(200, retried.status(), retried.body().toString());
+                assertEquals(removed.body().get("nodes"), retried.body().get("nodes"));
+                assertEquals(404, Http.delete(member).status());
+                assertEquals(404, Http.delete(member, "another-key").status());
                 assertEquals(201, Http.post("http://" + n4.http() + "/v1/queues/q/tasks",
                         "{\"subject\": \"after\"}").status());
                 assertEquals(404, Http.delete(cluster.url(leader)

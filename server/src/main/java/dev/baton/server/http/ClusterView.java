@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.config.HostPort;
+import dev.baton.core.Command;
 import dev.baton.config.NodeConfig;
 import dev.baton.server.raft.RaftNode;
 import java.io.IOException;
@@ -108,10 +109,23 @@ final class ClusterView {
         if (rest.size() == 2 && rest.get(0).equals("members")) {
             Api.requireMethod(r.method(), "DELETE");
             String id = rest.get(1);
+            Command.RemoveMember remove = new Command.RemoveMember(id);
+            Api.check(r, remove);
+            String key = r.idempotencyKey();
             if (members().stream().noneMatch(m -> m.id().equals(id))) {
-                throw ApiException.notFound("no member " + id + " in this cluster");
+                if (key == null) {
+                    throw ApiException.notFound("no member " + id + " in this cluster");
+                }
+                // A retry of a removal that went through (same Idempotency-Key) answers as the
+                // first one did, not 404; the key is remembered with the removal's entry.
+                return node.readBarrier().thenApply(v -> {
+                    if (node.stateMachine().read(reader -> reader.replay(key, remove)) == null) {
+                        throw ApiException.notFound("no member " + id + " in this cluster");
+                    }
+                    return configuration();
+                });
             }
-            return node.removeMember(id).thenApply(o -> configuration());
+            return node.removeMember(id, key).thenApply(o -> configuration());
         }
         if (rest.size() == 1 && rest.get(0).equals("snapshot")) {
             Api.requireMethod(r.method(), "POST");

@@ -266,8 +266,12 @@ public final class RaftNode implements AutoCloseable {
         }).thenCompose(v -> submit(null, new Command.SetMember(id, raftAddress, httpAddress)));
     }
 
-    /** Removes a member from the Raft configuration, then forgets its addresses. */
-    public CompletableFuture<Outcome> removeMember(String id) {
+    /**
+     * Removes a member from the Raft configuration, then forgets its addresses; the second
+     * step is remembered under {@code idempotencyKey} (may be null), so that a retry can tell
+     * the removal went through.
+     */
+    public CompletableFuture<Outcome> removeMember(String id, String idempotencyKey) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 List<RaftPeer> remaining = new ArrayList<>();
@@ -282,7 +286,7 @@ public final class RaftNode implements AutoCloseable {
                         e);
             }
             return null;
-        }).thenCompose(v -> submit(null, new Command.RemoveMember(id)));
+        }).thenCompose(v -> submit(idempotencyKey, new Command.RemoveMember(id)));
     }
 
     /** Takes a snapshot of this node's state now; completes with its log index. */
