@@ -211,7 +211,7 @@ public final class TaskMachine {
     }
 
     private boolean isExpired(IdempotencyRecord r) {
-        return r.atMs() + Limits.IDEMPOTENCY_TTL_MS < m.nowMs;
+        return r.expiredAt(m.nowMs);
     }
 
     private void forget(String key, IdempotencyRecord r) {
@@ -265,8 +265,7 @@ public final class TaskMachine {
             return null;
         }
         IdempotencyRecord r = IdempotencyRecord.decode(seen);
-        if (r.atMs() + Limits.IDEMPOTENCY_TTL_MS < nowMs
-                || r.fingerprint() != fingerprint(command)) {
+        if (r.expiredAt(nowMs) || r.fingerprint() != fingerprint(command)) {
             return null;
         }
         return Codec.decodeOutcome(r.outcome());
@@ -274,6 +273,10 @@ public final class TaskMachine {
 
     /** The first outcome of a keyed request, when it was applied, and what was asked. */
     private record IdempotencyRecord(long atMs, long seq, long fingerprint, byte[] outcome) {
+        boolean expiredAt(long nowMs) {
+            return atMs + Limits.IDEMPOTENCY_TTL_MS < nowMs;
+        }
+
         byte[] encode() {
             return new ByteWriter(outcome.length + 32).i64(atMs).i64(seq).i64(fingerprint)
                     .blob(outcome).toByteArray();

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.config.HostPort;
-import dev.baton.core.Command;
 import dev.baton.config.NodeConfig;
+import dev.baton.core.Command;
 import dev.baton.server.raft.RaftNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -113,14 +113,15 @@ final class ClusterView {
             Api.check(r, remove);
             String key = r.idempotencyKey();
             if (members().stream().noneMatch(m -> m.id().equals(id))) {
+                String gone = "no member " + id + " in this cluster";
                 if (key == null) {
-                    throw ApiException.notFound("no member " + id + " in this cluster");
+                    throw ApiException.notFound(gone);
                 }
                 // A retry of a removal that went through (same Idempotency-Key) answers as the
                 // first one did, not 404; the key is remembered with the removal's entry.
                 return node.readBarrier().thenApply(v -> {
                     if (node.stateMachine().read(reader -> reader.replay(key, remove)) == null) {
-                        throw ApiException.notFound("no member " + id + " in this cluster");
+                        throw ApiException.notFound(gone);
                     }
                     return configuration();
                 });
