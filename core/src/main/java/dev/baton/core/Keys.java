@@ -11,8 +11,7 @@ package dev.baton.core;
  * k/{queue}/{key}                 id of the live task holding a dedupe key
  * r/{queue}/{rank}/{id}           ready index: rank = MAX_INT - priority, so best first
  * d/{notBefore}/{queue}/{id}      delayed index: pending, unblocked, not yet due
- * i/{idempotency key}             first outcome of a keyed request
- * o/{seq}                         idempotency keys in arrival order (to drop the oldest)
+ * i/{index}                       the first outcomes of the keyed requests of one log entry
  * m/{name}                        machine counters (clock, sequences)
  * a/{agent}                       live agent session
  * s/{expiresAt}/{agent}           session deadlines, soonest first
@@ -82,15 +81,15 @@ final class Keys {
     }
 
 
-    static String idempotency(String key) {
-        return "i/" + key;
+    static String idempotency(long entryIndex) {
+        return IDEMPOTENCY + hex16(entryIndex);
     }
 
-    static String idempotencyOrder(long seq) {
-        return IDEMPOTENCY_ORDER + hex16(seq);
+    static long idempotencyEntry(String key) {
+        return Long.parseUnsignedLong(key, IDEMPOTENCY.length(), key.length(), 16);
     }
 
-    static final String IDEMPOTENCY_ORDER = "o/";
+    static final String IDEMPOTENCY = "i/";
 
     static String session(String agent) {
         return SESSIONS + agent;

@@ -116,6 +116,5 @@ final class Tables {
     static final String EVENTS_COUNT = "events.count";
     /** The highest log index whose events were dropped: a reader must start after it. */
     static final String EVENTS_DROPPED_TO = "events.dropped";
-    static final String IDEMPOTENCY_SEQ = "idempotency.seq";
     static final String IDEMPOTENCY_COUNT = "idempotency.count";
 }

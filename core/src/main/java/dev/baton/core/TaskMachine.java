@@ -1,12 +1,11 @@
 package dev.baton.core;
 
 import dev.baton.core.Outcome.Rejected;
+import dev.baton.core.state.HashIndex;
+import dev.baton.core.state.HeapHashIndex;
 import dev.baton.core.state.KeyValueStore;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.zip.CRC32;
 
 /**
  * Applies log entries to the task state. This is where every write is decided.
@@ -29,32 +28,41 @@ public final class TaskMachine {
     private final Mutations m;
     private final TaskRules tasks;
     private final ClaimRules claims;
-    private final long idempotencyKeysMax;
-    /**
-     * No later than the leader time of the oldest remembered Idempotency-Key, or -1 when not
-     * known: lets most entries skip looking at the table's oldest record. Derived from the store
-     * (so forgotten on {@link #reload}), never written to it.
-     */
-    private long oldestKeyAtMs = -1;
+    private final IdempotencyTable idempotency;
+
+    /** A machine whose idempotency index lives in the JDK's maps: for tests and tools. */
+    public TaskMachine(KeyValueStore store, long idempotencyKeysMax) {
+        this(store, new HeapHashIndex(), idempotencyKeysMax);
+    }
 
     /**
+     * @param keyHashes          where the machine keeps its index of Idempotency-Key hashes,
+     *                           empty or not: the machine refills it from the store
      * @param idempotencyKeysMax how many Idempotency-Keys the table keeps before dropping the
      *                           oldest (the cluster's configured size; every replica must agree)
      */
-    public TaskMachine(KeyValueStore store, long idempotencyKeysMax) {
-        Check.state(idempotencyKeysMax >= 1, "idempotencyKeysMax must be positive");
+    public TaskMachine(KeyValueStore store, HashIndex keyHashes, long idempotencyKeysMax) {
         this.m = new Mutations(new Tables(store, true));
         this.tasks = new TaskRules(m);
         this.claims = new ClaimRules(m);
-        this.idempotencyKeysMax = idempotencyKeysMax;
+        this.idempotency = new IdempotencyTable(m.tables, keyHashes, idempotencyKeysMax);
         reload();
     }
 
     /** Re-reads state the machine caches, after the store was replaced (snapshot install). */
     public void reload() {
         m.tables.forgetCache();
-        oldestKeyAtMs = -1;
         m.nowMs = m.tables.meta(Tables.CLOCK, 0);
+        idempotency.rebuild();
+    }
+
+    /**
+     * A reader over the machine's store that can also answer {@link TaskReader#replay}, which
+     * needs the machine's idempotency index. The same rules as any reader: no query while an
+     * entry is applied.
+     */
+    public TaskReader reader() {
+        return new TaskReader(m.tables.store, this);
     }
 
     /** The machine's time: the latest leader stamp applied so far. */
@@ -84,12 +92,12 @@ public final class TaskMachine {
         for (Entry e : entries) {
             outcomes.add(applyOne(index, e));
         }
+        idempotency.endEntry(index, m.nowMs);
         return outcomes;
     }
 
     private Outcome applyOne(long index, Entry entry) {
         advanceClock(entry.leaderTimeMs());
-        dropExpiredIdempotencyKeys();
         String key = entry.idempotencyKey();
         if (key == null) {
             return decide(index, entry.command());
@@ -98,8 +106,8 @@ public final class TaskMachine {
         if (badKey != null) {
             return badKey;
         }
-        long fingerprint = fingerprint(entry.command());
-        IdempotencyRecord first = remembered(key);
+        long fingerprint = IdempotencyTable.fingerprint(entry.command());
+        IdempotencyTable.Found first = idempotency.find(key, m.nowMs);
         if (first != null) {
             if (first.fingerprint() != fingerprint) {
                 return Rejected.invalid("Idempotency-Key " + key
@@ -112,7 +120,7 @@ public final class TaskMachine {
         boolean changedNothing = outcome instanceof Outcome.ClaimedMany many
                 && many.claims().isEmpty();
         if (!changedNothing) {
-            remember(key, fingerprint, outcome);
+            idempotency.remember(key, fingerprint, Codec.encodeOutcome(outcome));
         }
         return outcome;
     }
@@ -180,112 +188,16 @@ public final class TaskMachine {
 
     // ----- idempotency -----
 
-    private void remember(String key, long fingerprint, Outcome outcome) {
-        if (m.tables.meta(Tables.IDEMPOTENCY_COUNT, 0) == 0) {
-            oldestKeyAtMs = m.nowMs;
-        }
-        long seq = m.tables.meta(Tables.IDEMPOTENCY_SEQ, 0);
-        m.tables.putMeta(Tables.IDEMPOTENCY_SEQ, seq + 1);
-        m.tables.putMeta(Tables.IDEMPOTENCY_COUNT,
-                m.tables.meta(Tables.IDEMPOTENCY_COUNT, 0) + 1);
-        m.tables.store.put(Keys.idempotency(key), new IdempotencyRecord(m.nowMs, seq,
-                fingerprint, Codec.encodeOutcome(outcome)).encode());
-        m.tables.store.put(Keys.idempotencyOrder(seq), key.getBytes(StandardCharsets.UTF_8));
-        // Keep the table within its size after the insert, not only before the next one.
-        dropExpiredIdempotencyKeys();
-    }
-
-    /** The first outcome of a keyed request, or null when the key is unknown or too old. */
-    private IdempotencyRecord remembered(String key) {
-        byte[] seen = m.tables.store.get(Keys.idempotency(key));
-        if (seen == null) {
-            return null;
-        }
-        IdempotencyRecord r = IdempotencyRecord.decode(seen);
-        if (isExpired(r)) {
-            // Dropping is amortised, so an expired key may still be stored: it counts as gone.
-            forget(key, r);
-            return null;
-        }
-        return r;
-    }
-
-    private boolean isExpired(IdempotencyRecord r) {
-        return r.expiredAt(m.nowMs);
-    }
-
-    private void forget(String key, IdempotencyRecord r) {
-        m.tables.store.delete(Keys.idempotencyOrder(r.seq()));
-        m.tables.store.delete(Keys.idempotency(key));
-        m.tables.putMeta(Tables.IDEMPOTENCY_COUNT,
-                m.tables.meta(Tables.IDEMPOTENCY_COUNT, 0) - 1);
-    }
-
-    /**
-     * Drops keys older than 24 hours of leader time, and the oldest beyond the configured count.
-     * At most a few per entry, so that one apply never does unbounded work; a key past its 24
-     * hours that is still stored is ignored when looked up ({@link #remembered}).
-     */
-    private void dropExpiredIdempotencyKeys() {
-        long count = m.tables.meta(Tables.IDEMPOTENCY_COUNT, 0);
-        if (count == 0 || count <= idempotencyKeysMax && oldestKeyAtMs >= 0
-                && oldestKeyAtMs + Limits.IDEMPOTENCY_TTL_MS >= m.nowMs) {
-            return;
-        }
-        oldestKeyAtMs = -1;
-        for (String orderKey : m.tables.keys(Keys.IDEMPOTENCY_ORDER,
-                Keys.IDEMPOTENCY_ORDER + Keys.END, Limits.IDEMPOTENCY_DROPS_PER_ENTRY_MAX)) {
-            String key = new String(m.tables.store.get(orderKey), StandardCharsets.UTF_8);
-            IdempotencyRecord r = IdempotencyRecord.decode(
-                    m.tables.store.get(Keys.idempotency(key)));
-            boolean tooMany = m.tables.meta(Tables.IDEMPOTENCY_COUNT, 0) > idempotencyKeysMax;
-            if (!tooMany && !isExpired(r)) {
-                oldestKeyAtMs = r.atMs();
-                break;
-            }
-            forget(key, r);
-        }
-    }
-
-    private static long fingerprint(Command command) {
-        CRC32 crc = new CRC32();
-        byte[] bytes = Codec.encodeCommand(command);
-        crc.update(bytes);
-        return (crc.getValue() << 32) ^ Arrays.hashCode(bytes);
-    }
-
     /**
      * What the request {@code command} under {@code key} answered the first time, if the key is
      * remembered for that same request and has not expired by {@code nowMs}; else null. Read
      * only: for a caller that must tell a retry from a new request without proposing one.
      */
-    static Outcome replay(KeyValueStore store, String key, Command command, long nowMs) {
-        byte[] seen = store.get(Keys.idempotency(key));
-        if (seen == null) {
+    Outcome replay(String key, Command command, long nowMs) {
+        IdempotencyTable.Found first = idempotency.find(key, nowMs);
+        if (first == null || first.fingerprint() != IdempotencyTable.fingerprint(command)) {
             return null;
         }
-        IdempotencyRecord r = IdempotencyRecord.decode(seen);
-        if (r.expiredAt(nowMs) || r.fingerprint() != fingerprint(command)) {
-            return null;
-        }
-        return Codec.decodeOutcome(r.outcome());
+        return Codec.decodeOutcome(first.outcome());
     }
-
-    /** The first outcome of a keyed request, when it was applied, and what was asked. */
-    private record IdempotencyRecord(long atMs, long seq, long fingerprint, byte[] outcome) {
-        boolean expiredAt(long nowMs) {
-            return atMs + Limits.IDEMPOTENCY_TTL_MS < nowMs;
-        }
-
-        byte[] encode() {
-            return new ByteWriter(outcome.length + 32).i64(atMs).i64(seq).i64(fingerprint)
-                    .blob(outcome).toByteArray();
-        }
-
-        static IdempotencyRecord decode(byte[] bytes) {
-            ByteReader r = new ByteReader(bytes);
-            return new IdempotencyRecord(r.i64(), r.i64(), r.i64(), r.blob());
-        }
-    }
-
 }

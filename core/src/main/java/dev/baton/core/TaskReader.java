@@ -20,18 +20,29 @@ import java.util.Set;
  */
 public final class TaskReader {
     private final Tables tables;
+    /** The machine whose store this reads, for {@link #replay}; null for a bare store. */
+    private final TaskMachine machine;
 
+    /** A reader of a bare store: every query but {@link #replay}. */
     public TaskReader(KeyValueStore store) {
+        this(store, null);
+    }
+
+    TaskReader(KeyValueStore store, TaskMachine machine) {
         this.tables = new Tables(store);
+        this.machine = machine;
     }
 
     /**
      * The first answer to {@code command} sent with Idempotency-Key {@code key}, when that key
      * is remembered for that same request; else null (never seen, expired, or used for another
      * request).
+     *
+     * @throws IllegalStateException on a reader not made by {@link TaskMachine#reader()}
      */
     public Outcome replay(String key, Command command) {
-        return TaskMachine.replay(tables.store, key, command, nowMs());
+        Check.state(machine != null, "replay needs the machine's reader (TaskMachine.reader())");
+        return machine.replay(key, command, nowMs());
     }
 
     /** The machine's time, as the last applied entry left it. */

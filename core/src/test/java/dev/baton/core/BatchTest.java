@@ -69,6 +69,53 @@ class BatchTest {
         assertEquals(TaskStatus.IN_PROGRESS, reader.task("q", 2).status());
     }
 
+    @Test
+    void theKeysOfAnEntryAreRememberedTogetherAndFoundAgainAfterARestart() {
+        TreeMapStore store = new TreeMapStore();
+        List<Outcome> first = new TaskMachine(store, 1000).applyAll(3, List.of(
+                new Entry(T, "c1", create("one")),
+                new Entry(T, "c2", create("two")),
+                new Entry(T, null, create("three"))));
+        assertEquals(List.of(3L), records(store), "one record for the entry's two keys");
+
+        // A restarted machine finds both keys from the stored record alone.
+        TaskMachine restarted = new TaskMachine(store, 1000);
+        List<Outcome> retries = restarted.applyAll(4, List.of(
+                new Entry(T + 1, "c2", create("two")),
+                new Entry(T + 1, "c1", create("one"))));
+        assertEquals(summary(first.get(1)), summary(retries.get(0)));
+        assertEquals(summary(first.get(0)), summary(retries.get(1)));
+        assertEquals(null, restarted.reader().task("q", 4), "a retry created nothing");
+        assertEquals(List.of(3L), records(store), "a retry remembers nothing new");
+    }
+
+    @Test
+    void aFullTableDropsItsOldestEntriesWholeUntilItFits() {
+        TreeMapStore store = new TreeMapStore();
+        TaskMachine machine = new TaskMachine(store, 3);
+        machine.applyAll(1, List.of(new Entry(T, "k1", create("one")),
+                new Entry(T, "k2", create("two"))));
+        machine.applyAll(2, List.of(new Entry(T, "k3", create("three"))));
+        machine.applyAll(3, List.of(new Entry(T, "k4", create("four")),
+                new Entry(T, "k5", create("five"))));
+        // Five keys in a table of three: entry 1's two go, entry 2's one stays.
+        assertEquals(List.of(2L, 3L), records(store));
+
+        Outcome k3 = machine.apply(4, new Entry(T, "k3", create("three")));
+        assertEquals("created #3 PENDING", summary(k3), "k3 is still remembered");
+        Outcome k1 = machine.apply(5, new Entry(T, "k1", create("one")));
+        assertEquals("created #6 PENDING", summary(k1), "k1 was forgotten: applied anew");
+        assertEquals(List.of(3L, 5L), records(store), "and entry 2 made room for it");
+    }
+
+    /** The log indexes of the stored idempotency records, oldest first. */
+    private static List<Long> records(TreeMapStore store) {
+        List<Long> entries = new ArrayList<>();
+        store.scan(Keys.IDEMPOTENCY, Keys.IDEMPOTENCY + Keys.END).forEachRemaining(
+                e -> entries.add(Keys.idempotencyEntry(e.getKey())));
+        return entries;
+    }
+
     /** What a client sees of an outcome, minus the log index its events carry. */
     private static String summary(Outcome o) {
         if (o instanceof Outcome.TaskCreated c) {

@@ -109,8 +109,10 @@ class SimulationTest {
         private final ReferenceModel model = new ReferenceModel();
         /** Client retries and leader proposals waiting for their turn in the log. */
         private final List<Planned> later = new ArrayList<>();
-        /** The keys the machine must still remember, oldest first, with their first answer. */
+        /** The keys the machine must still remember, with their first answer. */
         private final LinkedHashMap<String, Remembered> remembered = new LinkedHashMap<>();
+        /** The machine's idempotency records: entry index to the key it remembered. */
+        private final TreeMap<Long, String> records = new TreeMap<>();
         private final Set<String> keysSeen = new HashSet<>();
         private long leaderTimeMs = START_MS;
         private long index;
@@ -124,8 +126,8 @@ class SimulationTest {
         private record Planned(int dueStep, String key, Command command) {
         }
 
-        /** What a keyed request asked the first time, its answer's bytes, and when. */
-        private record Remembered(Command command, byte[] outcome, long atMs) {
+        /** What a keyed request asked the first time, its answer's bytes, when, in which entry. */
+        private record Remembered(Command command, byte[] outcome, long atMs, long entry) {
         }
 
         Run(long seed, int run, int steps, Map<String, Integer> tally) {
@@ -433,18 +435,16 @@ class SimulationTest {
         // ----- applying one entry -----
 
         private void applyEverywhere(Entry entry) {
-            // The machine drops the oldest keys beyond its table size before it looks one up.
-            while (remembered.size() > idempotencyKeysMax) {
-                remembered.remove(remembered.keySet().iterator().next());
-            }
             String key = entry.idempotencyKey();
             Command command = entry.command();
             Remembered first = key == null ? null : remembered.get(key);
             long nowMs = Math.max(model.clockMs(), entry.leaderTimeMs());
-            // A key older than a day may be forgotten now or a few entries later; its record's
-            // bytes tell which: unchanged after the entry means it was found, so answered alike.
-            byte[] recordBefore = first != null && first.atMs() + KEY_KEPT_MS < nowMs
-                    ? stores[0].get("i/" + key) : null;
+            if (first != null && first.atMs() + KEY_KEPT_MS < nowMs) {
+                // Older than a day counts as gone, even while its record waits to be dropped.
+                count("key forgotten after a day");
+                remembered.remove(key);
+                first = null;
+            }
             TaskReader r = reader();
             Map<String, String> durableBefore = first == null ? null : durable(stores[0]);
             Task completing = command instanceof Command.CompleteTask c
@@ -455,18 +455,12 @@ class SimulationTest {
             Outcome outcome = applyToReplicas(entry);
             byte[] bytes = Codec.encodeOutcome(outcome);
             model.advanceClock(entry.leaderTimeMs());
-            if (first != null && first.atMs() + KEY_KEPT_MS < nowMs && (recordBefore == null
-                    || !Arrays.equals(recordBefore, stores[0].get("i/" + key)))) {
-                count("key forgotten after a day");
-                remembered.remove(key);
-                first = null;
-            }
-            forgetKeysDroppedAfterADay();
             count(outcome instanceof Outcome.Rejected rejected ? rejected.code().wireName()
                     : outcome.getClass().getSimpleName());
 
             if (first != null) {
                 checkRetry(first, command, outcome, bytes, durableBefore);
+                followIdempotencyTable();
                 return;
             }
             if (key != null && !keysSeen.add(key)) {
@@ -488,25 +482,43 @@ class SimulationTest {
             boolean emptyClaim = outcome instanceof Outcome.ClaimedMany many
                     && many.claims().isEmpty();
             if (key != null && !emptyClaim) {
-                remembered.put(key, new Remembered(command, bytes, model.clockMs()));
+                remembered.put(key, new Remembered(command, bytes, model.clockMs(), index));
+                records.put(index, key);
             }
+            followIdempotencyTable();
         }
 
         /**
-         * Follows the machine in forgetting keys older than a day: it drops the oldest first, a
-         * few per entry, so the keys it dropped are a prefix of those the simulation remembers.
-         * Keys younger than a day must still be answered alike, which every retry checks.
+         * Follows the machine's idempotency table (one record per entry here, since each entry
+         * carries one request) and checks it: beyond its size the oldest records go at once;
+         * records older than a day may go a few per entry, oldest first; nothing else goes.
          */
-        private void forgetKeysDroppedAfterADay() {
-            for (Iterator<Map.Entry<String, Remembered>> it = remembered.entrySet().iterator();
-                    it.hasNext(); ) {
-                Map.Entry<String, Remembered> e = it.next();
-                boolean old = e.getValue().atMs() + KEY_KEPT_MS < model.clockMs();
-                if (!old || stores[0].get("i/" + e.getKey()) != null) {
-                    return;
+        private void followIdempotencyTable() {
+            while (records.size() > idempotencyKeysMax) {
+                Map.Entry<Long, String> oldest = records.pollFirstEntry();
+                Remembered r = remembered.get(oldest.getValue());
+                if (r != null && r.entry() == oldest.getKey()) {
+                    remembered.remove(oldest.getValue());
                 }
-                it.remove();
             }
+            while (!records.isEmpty()
+                    && stores[0].get(Keys.idempotency(records.firstKey())) == null) {
+                Map.Entry<Long, String> dropped = records.pollFirstEntry();
+                Remembered r = remembered.get(dropped.getValue());
+                if (r != null && r.entry() == dropped.getKey()) {
+                    assertTrue(r.atMs() + KEY_KEPT_MS < model.clockMs(), where + ": the record"
+                            + " of " + dropped.getValue() + ", younger than a day, was dropped");
+                    remembered.remove(dropped.getValue());
+                }
+                count("old record dropped");
+            }
+            List<Long> stored = new ArrayList<>();
+            for (var it = stores[0].scan(Keys.IDEMPOTENCY, Keys.IDEMPOTENCY + Keys.END);
+                    it.hasNext(); ) {
+                stored.add(Keys.idempotencyEntry(it.next().getKey()));
+            }
+            assertEquals(new ArrayList<>(records.keySet()), stored,
+                    where + ": the idempotency records");
         }
 
         /** Every replica applies the entry and answers with the same bytes. */
@@ -777,7 +789,7 @@ class SimulationTest {
 
         /**
          * The store without what a retry may legitimately change: the clock (m/clock), the
-         * idempotency table (i/, o/, m/idempotency.*) and what promoting due tasks moves (d/,
+         * idempotency table (i/, m/idempotency.*) and what promoting due tasks moves (d/,
          * r/ and the queues' ready counters in q/).
          */
         private static Map<String, String> durable(TreeMapStore store) {
@@ -786,7 +798,7 @@ class SimulationTest {
                 Map.Entry<String, byte[]> e = it.next();
                 String k = e.getKey();
                 boolean mayChange = k.equals("m/clock") || k.startsWith("m/idempotency")
-                        || k.startsWith("i/") || k.startsWith("o/") || k.startsWith("d/")
+                        || k.startsWith("i/") || k.startsWith("d/")
                         || k.startsWith("r/") || k.startsWith("q/");
                 if (!mayChange) {
                     // ISO-8859-1 maps each byte to one char, so equal strings mean equal bytes.

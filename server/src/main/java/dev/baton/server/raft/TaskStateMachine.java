@@ -5,8 +5,9 @@ import dev.baton.core.Entry;
 import dev.baton.core.Outcome;
 import dev.baton.core.TaskMachine;
 import dev.baton.core.TaskReader;
-import dev.baton.server.storage.TieredStore;
+import dev.baton.server.storage.PrimitiveHashIndex;
 import dev.baton.server.storage.SnapshotFile;
+import dev.baton.server.storage.TieredStore;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -160,8 +161,8 @@ public final class TaskStateMachine extends BaseStateMachine {
                 LOG.info("loaded snapshot {} ({} entries) in {} ms", snapshot.getTermIndex(),
                         store.size(), (System.nanoTime() - started) / 1_000_000);
             }
-            machine = new TaskMachine(store, idempotencyKeysMax);
-            reader = new TaskReader(store);
+            machine = new TaskMachine(store, new PrimitiveHashIndex(), idempotencyKeysMax);
+            reader = machine.reader();
         } finally {
             lock.writeLock().unlock();
         }

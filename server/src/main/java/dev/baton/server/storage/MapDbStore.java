@@ -153,16 +153,6 @@ public final class MapDbStore implements KeyValueStore, AutoCloseable {
         map.remove(key(key));
     }
 
-    /** Stores {@code value}; true when {@code key} was not stored before. */
-    boolean putWasNew(String key, byte[] value) {
-        return map.put(key(key), value) == null;
-    }
-
-    /** Deletes {@code key}; true when it was stored. */
-    boolean deleteWasPresent(String key) {
-        return map.remove(key(key)) != null;
-    }
-
     @Override
     public Iterator<Map.Entry<String, byte[]>> scan(String fromInclusive, String toExclusive) {
         return decoded(map.subMap(key(fromInclusive), true, key(toExclusive), false)

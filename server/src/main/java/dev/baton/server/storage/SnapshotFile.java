@@ -33,7 +33,11 @@ public final class SnapshotFile {
     }
 
     private static final byte[] MAGIC = "BATONSNP".getBytes(StandardCharsets.US_ASCII);
-    private static final int VERSION = 1;
+    /**
+     * The layout of the store's tables, not only of this file: 2 since the idempotency table
+     * holds one record per log entry (version 1 held one per key and an order table).
+     */
+    private static final int VERSION = 2;
 
     /** Where a snapshot stands in the log. */
     public record Position(long term, long index) {

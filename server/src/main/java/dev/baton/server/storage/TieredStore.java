@@ -20,8 +20,7 @@ import java.util.NoSuchElementException;
  *       stall and resource indexes, sessions, counters, members and the bounded events table
  *       (about 450 MiB of heap for a million pending tasks, measured).</li>
  *   <li><b>Cold, in MapDB</b>: task history ({@code h/}), which grows with every event of every
- *       task, and the idempotency table ({@code i/}, {@code o/}), up to a million first
- *       responses. They are written once, read on a history query or a retried request, and
+ *       task, and the idempotency table ({@code i/}), up to a million first responses. They are written once, read on a history query or a retried request, and
  *       would otherwise be most of the heap.</li>
  * </ul>
  *
@@ -35,23 +34,15 @@ import java.util.NoSuchElementException;
 public final class TieredStore implements KeyValueStore, AutoCloseable {
     private final TreeMapStore hot;
     private final MapDbStore cold;
-    /**
-     * The idempotency table's keys ({@code i/}). Nearly every keyed request brings a new key,
-     * whose lookup would descend the B-tree through the mapped file for nothing: a profile of a
-     * follower's apply thread under the drain put a fifth of it there (docs/PERFORMANCE.md).
-     * Derived state, rebuilt by {@link #load}.
-     */
-    private final KnownKeys idempotencyKeys;
 
-    private TieredStore(TreeMapStore hot, MapDbStore cold, KnownKeys idempotencyKeys) {
+    private TieredStore(TreeMapStore hot, MapDbStore cold) {
         this.hot = hot;
         this.cold = cold;
-        this.idempotencyKeys = idempotencyKeys;
     }
 
     /** A fresh, empty store whose cold tables live in {@code file} (deleted on close). */
     public static TieredStore createEmpty(Path file) throws IOException {
-        return new TieredStore(new TreeMapStore(), MapDbStore.createEmpty(file), new KnownKeys());
+        return new TieredStore(new TreeMapStore(), MapDbStore.createEmpty(file));
     }
 
     /**
@@ -65,13 +56,9 @@ public final class TieredStore implements KeyValueStore, AutoCloseable {
     public static Loaded load(Path file, Path snapshot) throws IOException {
         MapDbStore.Loader cold = MapDbStore.load(file);
         List<Map.Entry<String, byte[]>> hot = new ArrayList<>();
-        KnownKeys idempotencyKeys = new KnownKeys();
         SnapshotFile.Position at = SnapshotFile.read(snapshot, (key, value) -> {
             if (isCold(key)) {
                 cold.put(key, value);
-                if (isIdempotencyKey(key)) {
-                    idempotencyKeys.added(key);
-                }
             } else {
                 hot.add(Map.entry(key, value));
             }
@@ -82,7 +69,7 @@ public final class TieredStore implements KeyValueStore, AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new IOException(snapshot + " is not in key order: " + e.getMessage(), e);
         }
-        return new Loaded(new TieredStore(heap, cold.finish(), idempotencyKeys), at);
+        return new Loaded(new TieredStore(heap, cold.finish()), at);
     }
 
     /** What {@link #load} returns. */
@@ -92,12 +79,7 @@ public final class TieredStore implements KeyValueStore, AutoCloseable {
     /** Whether a key's table lives on disk: history and the idempotency table. */
     static boolean isCold(String key) {
         char table = key.charAt(0);
-        return (table == 'h' || table == 'i' || table == 'o') && key.length() > 1
-                && key.charAt(1) == '/';
-    }
-
-    private static boolean isIdempotencyKey(String key) {
-        return key.length() > 1 && key.charAt(0) == 'i' && key.charAt(1) == '/';
+        return (table == 'h' || table == 'i') && key.length() > 1 && key.charAt(1) == '/';
     }
 
     private KeyValueStore of(String key) {
@@ -106,32 +88,17 @@ public final class TieredStore implements KeyValueStore, AutoCloseable {
 
     @Override
     public byte[] get(String key) {
-        if (isIdempotencyKey(key) && !idempotencyKeys.mayContain(key)) {
-            return null;
-        }
         return of(key).get(key);
     }
 
     @Override
     public void put(String key, byte[] value) {
-        if (isIdempotencyKey(key)) {
-            if (cold.putWasNew(key, value)) {
-                idempotencyKeys.added(key);
-            }
-        } else {
-            of(key).put(key, value);
-        }
+        of(key).put(key, value);
     }
 
     @Override
     public void delete(String key) {
-        if (isIdempotencyKey(key)) {
-            if (cold.deleteWasPresent(key)) {
-                idempotencyKeys.removed(key);
-            }
-        } else {
-            of(key).delete(key);
-        }
+        of(key).delete(key);
     }
 
     /** The core's scans stay inside one table, so one tier answers them; others are merged. */
@@ -152,7 +119,6 @@ public final class TieredStore implements KeyValueStore, AutoCloseable {
     public void clear() {
         hot.clear();
         cold.clear();
-        idempotencyKeys.clear();
     }
 
     /** Every entry in key order, both tiers merged: what a snapshot and a digest read. */

@@ -2,7 +2,6 @@ package dev.baton.server.storage;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,7 +97,7 @@ class StoreContractTest {
     @ParameterizedTest
     @MethodSource("stores")
     void theIdempotencyTableIsAnOrdinaryTable(String kind) throws Exception {
-        // The tiered store answers most misses in this table from the heap (KnownKeys).
+        // On disk in the tiered store, in the heap in the others.
         KeyValueStore s = open(kind, "idempotency");
         assertNull(s.get("i/k1"));
         s.put("i/k1", b("1"));
@@ -114,18 +113,6 @@ class StoreContractTest {
         assertEquals(List.of("i/k1", "i/k2"), keys(s.scan("i/", "i0")));
         s.clear();
         assertNull(s.get("i/k2"));
-    }
-
-    @org.junit.jupiter.api.Test
-    void keysSharingAHashStayKnownUntilBothAreGone() {
-        KnownKeys known = new KnownKeys();
-        known.added("a"); // Two stored keys with one hash count twice.
-        known.added("a");
-        known.removed("a");
-        assertTrue(known.mayContain("a"));
-        known.removed("a");
-        assertFalse(known.mayContain("a"));
-        assertEquals(0, known.size());
     }
 
     @ParameterizedTest
@@ -157,7 +144,7 @@ class StoreContractTest {
     void aTieredStoreLoadedFromASnapshotHoldsEveryEntryAndKeepsWorking() throws Exception {
         TieredStore source = TieredStore.createEmpty(dir.resolve("load-source.db"));
         for (int i = 0; i < 5000; i++) {
-            // Cold (h/, i/, o/) and hot tables interleaved in key order.
+            // Cold (h/, i/) and hot tables interleaved in key order.
             source.put("hiotq".charAt(i % 5) + "/" + String.format("%06d", i), b("v" + i));
         }
         Path file = dir.resolve("load.snapshot");
@@ -212,7 +199,7 @@ class StoreContractTest {
         java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(
                 java.io.IOException.class,
                 () -> TieredStore.load(dir.resolve("unordered.db"), file));
-        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("not in key order"),
+        assertTrue(e.getMessage().contains("not in key order"),
                 e.getMessage());
     }
 }
