@@ -57,7 +57,7 @@ public final class ApplyBench {
      * next).
      */
     private static void run(String kind, int round, int n, int batch, KeyValueStore store) {
-        TaskMachine m = new TaskMachine(store, 1_000_000);
+        TaskMachine m = new TaskMachine(store, new PrimitiveHashIndex(), 1_000_000);
         long index = 1;
         long time = 1_700_000_000_000L;
         long t0 = System.nanoTime();
