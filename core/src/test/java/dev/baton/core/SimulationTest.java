@@ -629,7 +629,8 @@ class SimulationTest {
             } else {
                 count("restart");
             }
-            // The machine keeps only its clock outside the store; it must read it back.
+            // The machine keeps its clock and its index of key hashes outside the store; it
+            // must rebuild both from the store alone.
             machines[target] = new TaskMachine(stores[target], idempotencyKeysMax);
         }
 
