@@ -8,8 +8,8 @@ import org.eclipse.collections.impl.map.mutable.primitive.LongObjectHashMap;
 /**
  * The machine's index of Idempotency-Key hashes in primitive maps (Eclipse Collections, which
  * MapDB already brings): one open-addressing long-to-long map for the first value under each
- * hash, about 32 bytes a key (a million keys in some 32 MiB, where boxed JDK maps would take
- * three times that), and a second map for the rare hash that holds more than one value (two keys
+ * hash, 32 to 64 MiB for a million keys depending on where its last doubling fell (boxed JDK
+ * maps would take about 100 MiB), and a second map for the rare hash that holds more than one value (two keys
  * sharing a hash, or a key remembered again after a day while its old record waits to be
  * dropped).
  */
@@ -74,10 +74,5 @@ public final class PrimitiveHashIndex implements HashIndex {
     public void clear() {
         first.clear();
         more.clear();
-    }
-
-    /** How many hashes hold a value. */
-    int size() {
-        return first.size();
     }
 }
