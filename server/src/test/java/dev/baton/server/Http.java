@@ -53,6 +53,12 @@ final class Http {
                 HttpResponse.BodyHandlers.ofString()).thenApply(Http::reply);
     }
 
+    static CompletableFuture<Reply> postAsync(String url, String json, String idempotencyKey) {
+        return CLIENT.sendAsync(request(url, "POST", json)
+                        .header("Idempotency-Key", idempotencyKey).build(),
+                HttpResponse.BodyHandlers.ofString()).thenApply(Http::reply);
+    }
+
     static HttpRequest.Builder request(String url, String method, String json) {
         return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")

@@ -8,7 +8,9 @@ import dev.baton.server.raft.TaskStateMachine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,9 +115,23 @@ class ReplicatedTaskStoreTest {
             cluster.stop(follower);
             long missedFrom = cluster.appliedIndex(leader);
 
+            // Keyed requests sent together, so that entries remember several keys each; by the
+            // time the follower returns they live only in snapshots.
+            String tasks = cluster.url(leader) + "/v1/queues/bulk/tasks";
+            Map<String, Long> firstIds = new HashMap<>();
+            List<CompletableFuture<Http.Reply>> keyed = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                keyed.add(Http.postAsync(tasks, "{\"subject\": \"keyed " + i + "\"}",
+                        "keyed-" + i));
+            }
+            for (int i = 0; i < 10; i++) {
+                Http.Reply first = keyed.get(i).join();
+                assertEquals(201, first.status());
+                firstIds.put("keyed-" + i, first.body().get("id").asLong());
+            }
+
             // Hundreds of entries while it is away: snapshots every 200, the log purged. Ten
             // requests at a time, so that group commit still makes many entries of them.
-            String tasks = cluster.url(leader) + "/v1/queues/bulk/tasks";
             for (int batch = 0; batch < 200; batch++) {
                 List<CompletableFuture<Http.Reply>> inFlight = new ArrayList<>();
                 for (int i = 0; i < 10; i++) {
@@ -139,8 +155,25 @@ class ReplicatedTaskStoreTest {
                     cluster.node(leader).raft().stateMachine().stateDigest(),
                     cluster.node(follower).raft().stateMachine().stateDigest()));
             Http.Reply queues = Http.get(cluster.url(follower) + "/v1/queues?consistency=stale");
-            assertEquals(2_000, queues.body().get("queues").get(0).get("counts").get("pending")
+            assertEquals(2_010, queues.body().get("queues").get(0).get("counts").get("pending")
                     .asLong());
+
+            // Retries of the keyed requests, through the follower: every replica, the one
+            // that rebuilt its idempotency index from the installed snapshot too, must
+            // recognise them, or the replicas would part (and the digests differ).
+            String followerTasks = cluster.url(follower) + "/v1/queues/bulk/tasks";
+            for (int i = 0; i < 10; i++) {
+                Http.Reply retry = Http.post(followerTasks, "{\"subject\": \"keyed " + i
+                        + "\"}", "keyed-" + i);
+                assertEquals(firstIds.get("keyed-" + i), retry.body().get("id").asLong(),
+                        "keyed-" + i + ": " + retry.body());
+            }
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(
+                    cluster.node(leader).raft().stateMachine().stateDigest(),
+                    cluster.node(follower).raft().stateMachine().stateDigest()));
+            assertEquals(2_010, Http.get(cluster.url(follower)
+                    + "/v1/queues?consistency=stale").body().get("queues").get(0).get("counts")
+                    .get("pending").asLong(), "a retry created nothing");
         }
     }
 }
