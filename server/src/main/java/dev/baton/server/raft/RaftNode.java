@@ -325,8 +325,7 @@ public final class RaftNode implements AutoCloseable {
             cause = reply.getException();
         }
         if (cause != null || reply == null) {
-            throw new Unavailable(Unavailable.NO_LEADER,
-                    cause);
+            throw new Unavailable(Unavailable.NO_LEADER, cause);
         }
     }
 

@@ -9,9 +9,9 @@ import org.eclipse.collections.impl.map.mutable.primitive.LongObjectHashMap;
  * The machine's index of Idempotency-Key hashes in primitive maps (Eclipse Collections, which
  * MapDB already brings): one open-addressing long-to-long map for the first value under each
  * hash, 32 to 64 MiB for a million keys depending on where its last doubling fell (boxed JDK
- * maps would take about 100 MiB), and a second map for the rare hash that holds more than one value (two keys
- * sharing a hash, or a key remembered again after a day while its old record waits to be
- * dropped).
+ * maps would take about 100 MiB), and a second map for the rare hash that holds more than one
+ * value (two keys sharing a hash, or a key remembered again after a day while its old record
+ * waits to be dropped).
  */
 public final class PrimitiveHashIndex implements HashIndex {
     private static final long[] NONE = {};
