@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,7 +64,9 @@ public final class BatonClient implements AutoCloseable {
                 .connectTimeout(b.connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-        this.transport = new Transport(b.servers, http, b.requestTimeout, b.token);
+        HttpEngine engine = b.http == Http.NETTY ? new NettyHttpEngine(b.connectTimeout)
+                : new JdkHttpEngine(http);
+        this.transport = new Transport(b.servers, engine, http, b.requestTimeout, b.token);
         this.retryDeadline = b.retryDeadline;
         this.requestTimeout = b.requestTimeout;
         this.keepAlives = new KeepAlives(this, b.sessionTtl);
@@ -402,10 +403,10 @@ public final class BatonClient implements AutoCloseable {
      */
     public String metrics(String server) {
         try {
-            HttpResponse<String> r = transport.sendTo(Builder.baseUrl(server), "/metrics",
+            HttpEngine.Response r = transport.sendTo(Builder.baseUrl(server), "/metrics",
                     requestTimeout);
-            if (r.statusCode() != 200) {
-                throw refused(r.statusCode(), r.body());
+            if (r.status() != 200) {
+                throw refused(r.status(), r.body());
             }
             return r.body();
         } catch (IOException e) {
@@ -485,6 +486,7 @@ public final class BatonClient implements AutoCloseable {
     public void close() {
         closed = true;
         keepAlives.close();
+        transport.close();
     }
 
     KeepAlives keepAlives() {
@@ -543,7 +545,7 @@ public final class BatonClient implements AutoCloseable {
     private boolean health(String server, String path) {
         try {
             return transport.sendTo(Builder.baseUrl(server), path, requestTimeout)
-                    .statusCode() == 200;
+                    .status() == 200;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -607,6 +609,21 @@ public final class BatonClient implements AutoCloseable {
     }
 
     /** The settings of a client; only {@link #servers} is required. */
+    /**
+     * The HTTP library that carries a client's calls (event streams always use the JDK's).
+     */
+    public enum Http {
+        /** The JDK's {@code java.net.http.HttpClient}: no dependency. */
+        JDK,
+        /**
+         * Netty's HTTP client: about half the CPU per call (docs/PERFORMANCE.md), for processes
+         * that make many calls, such as {@code baton bench}. Plain {@code http://} only; needs
+         * {@code io.netty:netty-codec-http} on the class path (an optional dependency of this
+         * library).
+         */
+        NETTY
+    }
+
     public static final class Builder {
         private List<String> servers = List.of();
         private Duration requestTimeout = Duration.ofSeconds(10);
@@ -614,6 +631,7 @@ public final class BatonClient implements AutoCloseable {
         private Duration retryDeadline = Duration.ofSeconds(15);
         private Duration sessionTtl = Duration.ofSeconds(30);
         private String token;
+        private Http http = Http.JDK;
 
         private Builder() {
         }
@@ -662,9 +680,22 @@ public final class BatonClient implements AutoCloseable {
             return this;
         }
 
+        /** Which HTTP library carries the calls; {@link Http#JDK} by default. */
+        public Builder http(Http http) {
+            this.http = java.util.Objects.requireNonNull(http, "http");
+            return this;
+        }
+
         public BatonClient build() {
             if (servers.isEmpty()) {
                 throw new IllegalArgumentException("no servers given");
+            }
+            if (http == Http.NETTY) {
+                servers.stream().filter(s -> !NettyHttpEngine.speaks(s)).findFirst()
+                        .ifPresent(s -> {
+                            throw new IllegalArgumentException(
+                                    "the Netty HTTP engine speaks plain http://, not " + s);
+                        });
             }
             return new BatonClient(this);
         }

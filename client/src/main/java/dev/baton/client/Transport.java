@@ -14,13 +14,14 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.Function;
 
 /**
  * HTTP with failover. A call goes to the node that answered last, or to the leader when a
@@ -36,8 +37,8 @@ import java.util.function.Function;
  * fine; a full round of failures backs off (50 ms doubling to 1 s, with jitter), and a
  * {@code Retry-After} answer is honoured, all within the deadline.
  *
- * <p>Thread-safe: calls share one JDK {@link HttpClient} and the index of the last node that
- * answered.
+ * <p>Thread-safe: calls share one {@link HttpEngine} (event streams the JDK's
+ * {@link HttpClient}) and the index of the last node that answered.
  */
 final class Transport {
     private static final System.Logger LOG = System.getLogger(Transport.class.getName());
@@ -65,7 +66,9 @@ final class Transport {
     }
 
     private final List<String> servers;
-    private final HttpClient http;
+    private final HttpEngine engine;
+    /** Event streams, read as they arrive, always go through the JDK's client. */
+    private final HttpClient streams;
     private final Duration requestTimeout;
     private final String authorization;
     private final AtomicInteger preferred = new AtomicInteger();
@@ -75,10 +78,12 @@ final class Transport {
     /** A follower's answers name the leader's HTTP address ({@code host:port}) in this header. */
     static final String LEADER_HEADER = "Baton-Leader";
 
-    Transport(List<String> servers, HttpClient http, Duration requestTimeout, String token) {
+    Transport(List<String> servers, HttpEngine engine, HttpClient streams,
+              Duration requestTimeout, String token) {
         this.servers = List.copyOf(servers);
         this.failedAt = new AtomicLongArray(this.servers.size());
-        this.http = http;
+        this.engine = engine;
+        this.streams = streams;
         this.requestTimeout = requestTimeout;
         this.authorization = token == null ? null : "Bearer " + token;
     }
@@ -120,23 +125,80 @@ final class Transport {
      * @throws UnavailableException no node answered, and nothing was applied
      */
     Answer send(Call call) {
-        HttpResponse<String> r = exchange(call, Map.of(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8), HttpResponse::body);
-        return new Answer(r.statusCode(), r.body());
+        HttpEngine.Response r = exchange(call, new Attempt<>() {
+            @Override
+            public HttpEngine.Response at(String server, Duration timeout)
+                    throws IOException, InterruptedException {
+                return engine.exchange(server, call.method(), call.path(),
+                        headers(call, Map.of()), call.body() == null ? null
+                                : Wire.bytes(call.body()), timeout);
+            }
+
+            @Override
+            public int status(HttpEngine.Response r) {
+                return r.status();
+            }
+
+            @Override
+            public Optional<String> header(HttpEngine.Response r, String name) {
+                return r.header(name);
+            }
+
+            @Override
+            public String text(HttpEngine.Response r) {
+                return r.body();
+            }
+        });
+        return new Answer(r.status(), r.body());
     }
 
     /**
      * Opens a response to read as it arrives (an event stream), with the same failover as
-     * {@link #send}; the timeout covers the wait for the response's headers only.
+     * {@link #send}; the timeout covers the wait for the response's headers only. Always
+     * through the JDK's client, whichever engine serves the other calls.
      */
     HttpResponse<InputStream> open(Call call, Map<String, String> headers) {
-        return exchange(call, headers, HttpResponse.BodyHandlers.ofInputStream(),
-                Transport::drain);
+        return exchange(call, new Attempt<>() {
+            @Override
+            public HttpResponse<InputStream> at(String server, Duration timeout)
+                    throws IOException, InterruptedException {
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server + call.path()))
+                        .timeout(timeout).method(call.method(),
+                                HttpRequest.BodyPublishers.noBody());
+                headers(call, headers).forEach(b::header);
+                return streams.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            }
+
+            @Override
+            public int status(HttpResponse<InputStream> r) {
+                return r.statusCode();
+            }
+
+            @Override
+            public Optional<String> header(HttpResponse<InputStream> r, String name) {
+                return r.headers().firstValue(name);
+            }
+
+            @Override
+            public String text(HttpResponse<InputStream> r) {
+                return drain(r);
+            }
+        });
     }
 
-    private <T> HttpResponse<T> exchange(Call call, Map<String, String> headers,
-                                         HttpResponse.BodyHandler<T> handler,
-                                         Function<HttpResponse<T>, String> text) {
+    /** One attempt at one node, and how to read its answer: what the retry loop needs. */
+    private interface Attempt<R> {
+        R at(String server, Duration timeout) throws IOException, InterruptedException;
+
+        int status(R r);
+
+        Optional<String> header(R r, String name);
+
+        /** The answer's text, for an error message. */
+        String text(R r);
+    }
+
+    private <R> R exchange(Call call, Attempt<R> at) {
         long waitNanos = call.holdFor().toNanos();
         long deadline = System.nanoTime() + call.deadline().toNanos() + waitNanos;
         boolean maybeApplied = false;
@@ -150,19 +212,20 @@ final class Transport {
                     deadline - System.nanoTime());
             Long retryAfterMs = null;
             try {
-                HttpResponse<T> r = http.send(request(server, call, headers, Duration.ofNanos(
-                        Math.max(timeoutNanos, TimeUnit.MILLISECONDS.toNanos(1)))), handler);
-                if (!isRetryable(r.statusCode())) {
-                    preferred.set(r.headers().firstValue(LEADER_HEADER).map(this::indexOf)
+                R r = at.at(server, Duration.ofNanos(
+                        Math.max(timeoutNanos, TimeUnit.MILLISECONDS.toNanos(1))));
+                int status = at.status(r);
+                if (!isRetryable(status)) {
+                    preferred.set(at.header(r, LEADER_HEADER).map(this::indexOf)
                             .filter(i -> i >= 0 && !failedLately(i)).orElse(node));
                     return r;
                 }
                 failedAt.set(node, System.nanoTime());
                 // Baton says it for writes too: a 503 leaves the outcome unknown.
                 maybeApplied |= call.isWrite();
-                retryAfterMs = r.headers().firstValue("Retry-After").map(Transport::seconds)
+                retryAfterMs = at.header(r, "Retry-After").map(Transport::seconds)
                         .orElse(null);
-                failures.add(server + ": " + r.statusCode() + " " + errorMessage(text.apply(r)));
+                failures.add(server + ": " + status + " " + errorMessage(at.text(r)));
             } catch (IOException e) {
                 failedAt.set(node, System.nanoTime());
                 maybeApplied |= call.isWrite() && !neverSent(e);
@@ -202,36 +265,33 @@ final class Transport {
     }
 
     /** One attempt at one node, for the per-node calls (health, metrics): no failover. */
-    HttpResponse<String> sendTo(String server, String path, Duration timeout)
+    HttpEngine.Response sendTo(String server, String path, Duration timeout)
             throws IOException, InterruptedException {
         Call call = new Call("GET", path, null, null, Duration.ZERO, timeout);
-        return http.send(request(server, call, Map.of(), timeout),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return engine.exchange(server, "GET", path, headers(call, Map.of()), null, timeout);
     }
 
-    private HttpRequest request(String server, Call call, Map<String, String> headers,
-                                Duration timeout) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server + call.path()))
-                .timeout(timeout)
-                .header("User-Agent", "baton-java-client");
-        if (!headers.containsKey("Accept")) {
-            b.header("Accept", "application/json");
-        }
-        headers.forEach(b::header);
+    /** The headers of every attempt of a call, with {@code extra} (which may set Accept). */
+    private Map<String, String> headers(Call call, Map<String, String> extra) {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("User-Agent", "baton-java-client");
+        h.put("Accept", "application/json");
+        h.putAll(extra);
         if (call.body() != null) {
-            b.header("Content-Type", "application/json");
-            b.method(call.method(), HttpRequest.BodyPublishers.ofByteArray(
-                    Wire.bytes(call.body())));
-        } else {
-            b.method(call.method(), HttpRequest.BodyPublishers.noBody());
+            h.put("Content-Type", "application/json");
         }
         if (call.idempotencyKey() != null) {
-            b.header("Idempotency-Key", call.idempotencyKey());
+            h.put("Idempotency-Key", call.idempotencyKey());
         }
         if (authorization != null) {
-            b.header("Authorization", authorization);
+            h.put("Authorization", authorization);
         }
-        return b.build();
+        return h;
+    }
+
+    /** Closes the engine's connections. */
+    void close() {
+        engine.close();
     }
 
     /**

@@ -43,8 +43,13 @@ class FailoverTest {
         return client(Duration.ofSeconds(5), deadline, servers);
     }
 
+    /** The HTTP engine under test; {@link NettyFailoverTest} runs every case on Netty's. */
+    BatonClient.Http http() {
+        return BatonClient.Http.JDK;
+    }
+
     private BatonClient client(Duration timeout, Duration deadline, String... servers) {
-        BatonClient c = BatonClient.builder().servers(List.of(servers))
+        BatonClient c = BatonClient.builder().servers(List.of(servers)).http(http())
                 .requestTimeout(timeout).retryDeadline(deadline).build();
         open.add(c);
         return c;
@@ -253,8 +258,9 @@ class FailoverTest {
 
     @Test
     void aFullRoundOfFailuresBacksOffButTheRestOfARoundDoesNot() {
+        HttpClient http = HttpClient.newHttpClient();
         Transport t = new Transport(List.of("http://a", "http://b", "http://c"),
-                HttpClient.newHttpClient(), Duration.ofSeconds(1), null);
+                new JdkHttpEngine(http), http, Duration.ofSeconds(1), null);
         assertEquals(0, t.pauseMs(0, null));
         assertEquals(0, t.pauseMs(1, null));
         long first = t.pauseMs(2, null);

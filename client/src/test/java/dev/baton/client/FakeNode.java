@@ -11,6 +11,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +48,8 @@ final class FakeNode implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    /** The client's port of each request's connection: one per connection it opened. */
+    private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
 
     FakeNode(Route route) {
         try {
@@ -71,6 +75,7 @@ final class FakeNode implements AutoCloseable {
                     exchange.getRequestHeaders().getFirst("Last-Event-ID"),
                     text.isEmpty() ? null : JSON.readTree(text));
             seen.add(request);
+            clientPorts.add(exchange.getRemoteAddress().getPort());
             Reply reply;
             try {
                 reply = route.answer(request);
@@ -102,6 +107,11 @@ final class FakeNode implements AutoCloseable {
 
     List<Seen> seen() {
         return List.copyOf(seen);
+    }
+
+    /** How many connections the requests seen came on. */
+    int connections() {
+        return clientPorts.size();
     }
 
     /** An address where nothing listens, so connecting is refused. */

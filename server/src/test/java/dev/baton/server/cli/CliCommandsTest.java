@@ -269,4 +269,19 @@ class CliCommandsTest {
         assertTrue(moved.err().endsWith("(invalid_argument)\n"), moved::toString);
         assertEquals(2, baton.run("cluster", "add", "n4").code());
     }
+
+    @Test
+    void benchDrainsEveryTaskExactlyOnceThroughEitherHttpEngine() throws IOException {
+        for (String http : List.of("netty", "jdk")) {
+            CliRunner.Result r = baton.run("bench", "--scenario", "drain", "--workers", "4",
+                    "--tasks", "60", "--warmup", "0", "--http", http, "--json");
+            assertEquals(0, r.code(), r::toString);
+            JsonNode report = JSON.readTree(r.out());
+            assertEquals(60, report.path("tasksClaimed").asInt(), r::toString);
+            assertEquals(0, report.path("doubleClaims").asInt(), r::toString);
+            assertTrue(report.path("everyTaskClaimedExactlyOnce").asBoolean(), r::toString);
+            assertEquals(0, report.path("failures").size(), r::toString);
+        }
+        assertEquals(2, baton.run("bench", "--http", "curl").code());
+    }
 }
