@@ -608,7 +608,6 @@ public final class BatonClient implements AutoCloseable {
         return b.toString();
     }
 
-    /** The settings of a client; only {@link #servers} is required. */
     /**
      * The HTTP library that carries a client's calls (event streams always use the JDK's).
      */
@@ -624,6 +623,7 @@ public final class BatonClient implements AutoCloseable {
         NETTY
     }
 
+    /** The settings of a client; only {@link Builder#servers(String)} is required. */
     public static final class Builder {
         private List<String> servers = List.of();
         private Duration requestTimeout = Duration.ofSeconds(10);

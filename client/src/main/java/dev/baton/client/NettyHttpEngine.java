@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
@@ -61,7 +62,11 @@ final class NettyHttpEngine implements HttpEngine {
     private volatile boolean closed;
 
     /** One server: where to connect, and its idle connections. */
-    private record Target(String host, int port, String hostHeader, Queue<Channel> idle) {
+    private record Target(String host, int port, String hostHeader, Queue<Connection> idle) {
+    }
+
+    /** An open connection and the end of its pipeline, which hands answers to callers. */
+    private record Connection(Channel channel, Exchange exchange) {
     }
 
     /** A whole answer, and whether its connection may carry the next request. */
@@ -93,58 +98,78 @@ final class NettyHttpEngine implements HttpEngine {
     public Response exchange(String server, String method, String path,
                              Map<String, String> headers, byte[] body, Duration timeout)
             throws IOException, InterruptedException {
-        Target target = targets.computeIfAbsent(server, NettyHttpEngine::target);
-        Channel channel = acquire(target);
-        Exchange exchange = channel.pipeline().get(Exchange.class);
-        CompletableFuture<Answer> answer = new CompletableFuture<>();
-        exchange.pending = answer;
-        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
-                HttpMethod.valueOf(method), path,
-                body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-        request.headers().set(HttpHeaderNames.HOST, target.hostHeader());
-        headers.forEach((name, value) -> request.headers().set(name, value));
-        if (body != null || !method.equals("GET")) {
-            HttpUtil.setContentLength(request, body == null ? 0 : body.length);
+        if (!speaks(server)) {
+            throw new ConnectException("the Netty HTTP engine speaks plain http://, not "
+                    + server);
         }
-        channel.writeAndFlush(request).addListener(written -> {
-            if (!written.isSuccess()) {
-                answer.completeExceptionally(written.cause());
-            }
-        });
+        URI.create(server + path); // Refuses what the JDK's client would (spaces, CR, LF).
+        long start = System.nanoTime();
+        Target target = targets.computeIfAbsent(server, NettyHttpEngine::target);
+        Connection c = acquire(target, timeout);
+        boolean reusable = false;
         try {
-            Answer a = answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            if (a.keepAlive() && !closed) {
-                target.idle().offer(channel);
-            } else {
-                channel.close();
+            // The attempt's timeout covers connecting too, as the JDK's client's does.
+            long leftNanos = timeout.toNanos() - (System.nanoTime() - start);
+            if (leftNanos <= 0) {
+                reusable = true; // Nothing was sent on it.
+                throw new HttpConnectTimeoutException("no time left after connecting to "
+                        + target.hostHeader());
             }
+            CompletableFuture<Answer> answer = new CompletableFuture<>();
+            c.exchange().pending = answer;
+            FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
+                    HttpMethod.valueOf(method), path,
+                    body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+            request.headers().set(HttpHeaderNames.HOST, target.hostHeader());
+            headers.forEach((name, value) -> request.headers().set(name, value));
+            if (body != null || !method.equals("GET")) {
+                HttpUtil.setContentLength(request, body == null ? 0 : body.length);
+            }
+            c.channel().writeAndFlush(request).addListener(written -> {
+                if (!written.isSuccess()) {
+                    answer.completeExceptionally(written.cause());
+                }
+            });
+            Answer a = answer.get(leftNanos, TimeUnit.NANOSECONDS);
+            reusable = a.keepAlive() && !closed;
             return a.response();
         } catch (TimeoutException e) {
-            channel.close();
             throw new HttpTimeoutException("no answer from " + server + " within "
                     + timeout.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            channel.close();
-            throw e;
         } catch (ExecutionException e) {
-            channel.close();
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } finally {
+            // A connection whose exchange did not end cleanly may still carry a late answer.
+            if (reusable) {
+                target.idle().offer(c);
+            } else {
+                c.channel().close();
+            }
         }
     }
 
-    /** An idle open connection to the target, or a new one. */
-    private Channel acquire(Target target) throws IOException, InterruptedException {
+    /** An idle open connection to the target, or a new one within {@code timeout}. */
+    private Connection acquire(Target target, Duration timeout)
+            throws IOException, InterruptedException {
         if (closed) {
             throw new IOException("the client is closed");
         }
-        for (Channel c = target.idle().poll(); c != null; c = target.idle().poll()) {
-            if (c.isActive()) {
+        for (Connection c = target.idle().poll(); c != null; c = target.idle().poll()) {
+            if (c.channel().isActive()) {
                 return c;
             }
         }
         ChannelFuture connecting = bootstrap.connect(target.host(), target.port());
-        // Netty fails the connect at CONNECT_TIMEOUT_MILLIS; this bound is only a backstop.
-        if (!connecting.await(connectTimeout.toMillis() + 1_000)) {
+        boolean done;
+        try {
+            // Netty fails the connect at CONNECT_TIMEOUT_MILLIS; a shorter attempt stops sooner.
+            done = connecting.await(Math.min(connectTimeout.toMillis(), timeout.toMillis()));
+        } catch (InterruptedException e) {
+            connecting.cancel(false);
+            connecting.channel().close(); // A connection that completes anyway is not leaked.
+            throw e;
+        }
+        if (!done) {
             connecting.cancel(false);
             connecting.channel().close();
             throw new HttpConnectTimeoutException("connect to " + target.hostHeader()
@@ -158,7 +183,13 @@ final class NettyHttpEngine implements HttpEngine {
             }
             throw cause instanceof IOException io ? io : new IOException(cause);
         }
-        return connecting.channel();
+        Channel channel = connecting.channel();
+        Exchange exchange = channel.pipeline().get(Exchange.class);
+        if (exchange == null) { // Closed already: its handlers are gone.
+            throw new ConnectException("the connection to " + target.hostHeader()
+                    + " closed as it opened");
+        }
+        return new Connection(channel, exchange);
     }
 
     private static Target target(String server) {
@@ -175,7 +206,7 @@ final class NettyHttpEngine implements HttpEngine {
     @Override
     public void close() {
         closed = true;
-        targets.values().forEach(t -> t.idle().forEach(Channel::close));
+        targets.values().forEach(t -> t.idle().forEach(c -> c.channel().close()));
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
@@ -186,6 +217,11 @@ final class NettyHttpEngine implements HttpEngine {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
+            if (r.decoderResult().isFailure()) {
+                exceptionCaught(ctx, new IOException("a malformed answer",
+                        r.decoderResult().cause()));
+                return;
+            }
             Map<String, String> headers = new HashMap<>();
             r.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT),
                     h.getValue()));
