@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -30,14 +29,18 @@ final class JdkHttpEngine implements HttpEngine {
         headers.forEach(b::header);
         HttpResponse<String> r = http.send(b.build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return new Response(r.statusCode(), r.body(), headers(r));
+    }
+
+    /** An answer's headers as {@link Response} holds them: lower-case names, first values. */
+    static Map<String, String> headers(HttpResponse<?> r) {
         Map<String, String> names = new HashMap<>();
         r.headers().map().forEach((name, values) -> {
-            List<String> v = values;
-            if (!v.isEmpty()) {
-                names.put(name.toLowerCase(Locale.ROOT), v.get(0));
+            if (!values.isEmpty()) {
+                names.put(name.toLowerCase(Locale.ROOT), values.get(0));
             }
         });
-        return new Response(r.statusCode(), r.body(), names);
+        return names;
     }
 
     @Override

@@ -17,11 +17,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Function;
 
 /**
  * HTTP with failover. A call goes to the node that answered last, or to the leader when a
@@ -125,30 +125,9 @@ final class Transport {
      * @throws UnavailableException no node answered, and nothing was applied
      */
     Answer send(Call call) {
-        HttpEngine.Response r = exchange(call, new Attempt<>() {
-            @Override
-            public HttpEngine.Response at(String server, Duration timeout)
-                    throws IOException, InterruptedException {
-                return engine.exchange(server, call.method(), call.path(),
-                        headers(call, Map.of()), call.body() == null ? null
-                                : Wire.bytes(call.body()), timeout);
-            }
-
-            @Override
-            public int status(HttpEngine.Response r) {
-                return r.status();
-            }
-
-            @Override
-            public Optional<String> header(HttpEngine.Response r, String name) {
-                return r.header(name);
-            }
-
-            @Override
-            public String text(HttpEngine.Response r) {
-                return r.body();
-            }
-        });
+        HttpEngine.Response r = exchange(call, (server, timeout) -> engine.exchange(server,
+                call.method(), call.path(), headers(call, Map.of()),
+                call.body() == null ? null : Wire.bytes(call.body()), timeout), x -> x);
         return new Answer(r.status(), r.body());
     }
 
@@ -158,47 +137,27 @@ final class Transport {
      * through the JDK's client, whichever engine serves the other calls.
      */
     HttpResponse<InputStream> open(Call call, Map<String, String> headers) {
-        return exchange(call, new Attempt<>() {
-            @Override
-            public HttpResponse<InputStream> at(String server, Duration timeout)
-                    throws IOException, InterruptedException {
-                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server + call.path()))
-                        .timeout(timeout).method(call.method(),
-                                HttpRequest.BodyPublishers.noBody());
-                headers(call, headers).forEach(b::header);
-                return streams.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-            }
-
-            @Override
-            public int status(HttpResponse<InputStream> r) {
-                return r.statusCode();
-            }
-
-            @Override
-            public Optional<String> header(HttpResponse<InputStream> r, String name) {
-                return r.headers().firstValue(name);
-            }
-
-            @Override
-            public String text(HttpResponse<InputStream> r) {
-                return drain(r);
-            }
-        });
+        return exchange(call, (server, timeout) -> {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server + call.path()))
+                    .timeout(timeout).method(call.method(), HttpRequest.BodyPublishers.noBody());
+            headers(call, headers).forEach(b::header);
+            return streams.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        }, r -> new HttpEngine.Response(r.statusCode(),
+                isRetryable(r.statusCode()) ? drain(r) : "", JdkHttpEngine.headers(r)));
     }
 
-    /** One attempt at one node, and how to read its answer: what the retry loop needs. */
+    /** One attempt at one node. */
+    @FunctionalInterface
     private interface Attempt<R> {
         R at(String server, Duration timeout) throws IOException, InterruptedException;
-
-        int status(R r);
-
-        Optional<String> header(R r, String name);
-
-        /** The answer's text, for an error message. */
-        String text(R r);
     }
 
-    private <R> R exchange(Call call, Attempt<R> at) {
+    /**
+     * @param head what the retry loop reads of an answer: its status, its headers, and for a
+     *             retryable status its text (for the error message)
+     */
+    private <R> R exchange(Call call, Attempt<R> once,
+                           Function<R, HttpEngine.Response> head) {
         long waitNanos = call.holdFor().toNanos();
         long deadline = System.nanoTime() + call.deadline().toNanos() + waitNanos;
         boolean maybeApplied = false;
@@ -212,20 +171,21 @@ final class Transport {
                     deadline - System.nanoTime());
             Long retryAfterMs = null;
             try {
-                R r = at.at(server, Duration.ofNanos(
+                R r = once.at(server, Duration.ofNanos(
                         Math.max(timeoutNanos, TimeUnit.MILLISECONDS.toNanos(1))));
-                int status = at.status(r);
+                HttpEngine.Response h = head.apply(r);
+                int status = h.status();
                 if (!isRetryable(status)) {
-                    preferred.set(at.header(r, LEADER_HEADER).map(this::indexOf)
+                    preferred.set(h.header(LEADER_HEADER).map(this::indexOf)
                             .filter(i -> i >= 0 && !failedLately(i)).orElse(node));
                     return r;
                 }
                 failedAt.set(node, System.nanoTime());
                 // Baton says it for writes too: a 503 leaves the outcome unknown.
                 maybeApplied |= call.isWrite();
-                retryAfterMs = at.header(r, "Retry-After").map(Transport::seconds)
+                retryAfterMs = h.header("Retry-After").map(Transport::seconds)
                         .orElse(null);
-                failures.add(server + ": " + status + " " + errorMessage(at.text(r)));
+                failures.add(server + ": " + status + " " + errorMessage(h.body()));
             } catch (IOException e) {
                 failedAt.set(node, System.nanoTime());
                 maybeApplied |= call.isWrite() && !neverSent(e);
