@@ -693,8 +693,7 @@ public final class BatonClient implements AutoCloseable {
             if (http == Http.NETTY) {
                 servers.stream().filter(s -> !NettyHttpEngine.speaks(s)).findFirst()
                         .ifPresent(s -> {
-                            throw new IllegalArgumentException(
-                                    "the Netty HTTP engine speaks plain http://, not " + s);
+                            throw new IllegalArgumentException(NettyHttpEngine.refusal(s));
                         });
             }
             return new BatonClient(this);

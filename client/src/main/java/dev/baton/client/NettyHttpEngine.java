@@ -94,13 +94,17 @@ final class NettyHttpEngine implements HttpEngine {
         return server.startsWith("http://");
     }
 
+    /** Why this engine will not talk to {@code server}. */
+    static String refusal(String server) {
+        return "the Netty HTTP engine speaks plain http://, not " + server;
+    }
+
     @Override
     public Response exchange(String server, String method, String path,
                              Map<String, String> headers, byte[] body, Duration timeout)
             throws IOException, InterruptedException {
         if (!speaks(server)) {
-            throw new ConnectException("the Netty HTTP engine speaks plain http://, not "
-                    + server);
+            throw new ConnectException(refusal(server));
         }
         URI.create(server + path); // Refuses what the JDK's client would (spaces, CR, LF).
         long start = System.nanoTime();
@@ -193,10 +197,9 @@ final class NettyHttpEngine implements HttpEngine {
     }
 
     private static Target target(String server) {
-        URI uri = URI.create(server);
-        if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("the Netty HTTP engine speaks plain http://, not "
-                    + server);
+        URI uri = URI.create(server); // An http:// URL: exchange() checked.
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("no host in " + server);
         }
         int port = uri.getPort() < 0 ? 80 : uri.getPort();
         return new Target(uri.getHost(), port, uri.getHost() + ":" + port,
