@@ -1,18 +1,8 @@
 package dev.baton.client;
 
-import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -22,31 +12,42 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * Netty's HTTP/1.1 client as an {@link HttpEngine}: kept-alive connections, one exchange at a
- * time on each, all driven by one event-loop thread; the calling thread waits for its answer.
- * About 30 µs of CPU a call on this project's test machine against the JDK client's 60-65, which
- * matters to a load generator sharing two cores with the cluster it measures
- * (docs/PERFORMANCE.md). Plain {@code http://} only.
+ * Netty's HTTP/1.1 codec as an {@link HttpEngine}, run on the calling thread over a kept-alive
+ * blocking socket: the caller encodes its request, writes it, reads the answer and decodes it
+ * itself, with no other thread involved. Netty parses and writes the HTTP; this class only moves
+ * bytes between a socket and the codec.
+ *
+ * <p>Why not Netty's own event loop (this engine's first form): each call then crossed two
+ * threads, the caller handing its request to the loop and the loop handing the answer back, and
+ * on two busy cores each hand-off waited for a core; a load generator of 32 agents spent about
+ * 1.5 ms of every call in them. About 30 µs of CPU a call against the JDK client's 60-65
+ * (docs/PERFORMANCE.md, items 15 and 16). Plain {@code http://} only.
+ *
+ * <p>The socket is an NIO channel in blocking mode, so interrupting a waiting caller closes its
+ * connection and the call ends with an {@link InterruptedException}, as with the JDK's client.
  *
  * <p>Netty is an optional dependency of the library: an application that chooses this engine
  * brings {@code io.netty:netty-codec-http}; the {@code baton} command line carries it.
@@ -55,38 +56,47 @@ final class NettyHttpEngine implements HttpEngine {
     /** The largest answer taken (a page of tasks is far smaller). */
     private static final int ANSWER_BYTES_MAX = 64 << 20;
 
-    private final EventLoopGroup group;
-    private final Bootstrap bootstrap;
     private final Duration connectTimeout;
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    /** Every open connection, idle or in use, so that {@link #close} closes them all. */
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /** One server: where to connect, and its idle connections. */
     private record Target(String host, int port, String hostHeader, Queue<Connection> idle) {
     }
 
-    /** An open connection and the end of its pipeline, which hands answers to callers. */
-    private record Connection(Channel channel, Exchange exchange) {
-    }
+    /** A socket, and the codec that turns requests into its bytes and its bytes into answers. */
+    private static final class Connection {
+        final SocketChannel socket;
+        final InputStream in;
+        final OutputStream out;
+        final EmbeddedChannel codec = new EmbeddedChannel(new HttpClientCodec(),
+                new HttpObjectAggregator(ANSWER_BYTES_MAX));
+        final byte[] buffer = new byte[16 * 1024];
 
-    /** A whole answer, and whether its connection may carry the next request. */
-    private record Answer(Response response, boolean keepAlive) {
+        Connection(SocketChannel socket) throws IOException {
+            this.socket = socket;
+            this.in = socket.socket().getInputStream();
+            this.out = socket.socket().getOutputStream();
+        }
+
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // Gone either way.
+            }
+            try {
+                codec.finishAndReleaseAll();
+            } catch (RuntimeException e) {
+                // The codec's complaint that an answer was cut short: known already.
+            }
+        }
     }
 
     NettyHttpEngine(Duration connectTimeout) {
         this.connectTimeout = connectTimeout;
-        this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("baton-client-http", true));
-        this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                        (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(),
-                                new HttpObjectAggregator(ANSWER_BYTES_MAX), new Exchange());
-                    }
-                });
     }
 
     /** Whether this engine can talk to {@code server} (a base URL). */
@@ -107,20 +117,17 @@ final class NettyHttpEngine implements HttpEngine {
             throw new ConnectException(refusal(server));
         }
         URI.create(server + path); // Refuses what the JDK's client would (spaces, CR, LF).
-        long start = System.nanoTime();
+        long deadline = System.nanoTime() + timeout.toNanos();
         Target target = targets.computeIfAbsent(server, NettyHttpEngine::target);
         Connection c = acquire(target, timeout);
         boolean reusable = false;
         try {
             // The attempt's timeout covers connecting too, as the JDK's client's does.
-            long leftNanos = timeout.toNanos() - (System.nanoTime() - start);
-            if (leftNanos <= 0) {
+            if (System.nanoTime() >= deadline) {
                 reusable = true; // Nothing was sent on it.
                 throw new HttpConnectTimeoutException("no time left after connecting to "
                         + target.hostHeader());
             }
-            CompletableFuture<Answer> answer = new CompletableFuture<>();
-            c.exchange().pending = answer;
             FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
                     HttpMethod.valueOf(method), path,
                     body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
@@ -129,71 +136,114 @@ final class NettyHttpEngine implements HttpEngine {
             if (body != null || !method.equals("GET")) {
                 HttpUtil.setContentLength(request, body == null ? 0 : body.length);
             }
-            c.channel().writeAndFlush(request).addListener(written -> {
-                if (!written.isSuccess()) {
-                    answer.completeExceptionally(written.cause());
+            c.codec.writeOutbound(request);
+            for (ByteBuf b = c.codec.readOutbound(); b != null; b = c.codec.readOutbound()) {
+                try {
+                    b.readBytes(c.out, b.readableBytes());
+                } finally {
+                    b.release();
                 }
-            });
-            Answer a = answer.get(leftNanos, TimeUnit.NANOSECONDS);
-            reusable = a.keepAlive() && !closed;
-            return a.response();
-        } catch (TimeoutException e) {
-            throw new HttpTimeoutException("no answer from " + server + " within "
-                    + timeout.toMillis() + " ms");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
+            FullHttpResponse r = read(c, server, deadline, timeout);
+            try {
+                if (r.decoderResult().isFailure()) {
+                    throw new IOException("a malformed answer", r.decoderResult().cause());
+                }
+                Map<String, String> names = new HashMap<>();
+                r.headers().forEach(h -> names.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT),
+                        h.getValue()));
+                Response response = new Response(r.status().code(),
+                        r.content().toString(StandardCharsets.UTF_8), names);
+                reusable = HttpUtil.isKeepAlive(r) && !closed;
+                return response;
+            } finally {
+                r.release();
+            }
+        } catch (ClosedByInterruptException e) {
+            throw new InterruptedException("interrupted while waiting for " + server);
         } finally {
             // A connection whose exchange did not end cleanly may still carry a late answer.
             if (reusable) {
                 target.idle().offer(c);
             } else {
-                c.channel().close();
+                open.remove(c);
+                c.close();
             }
         }
     }
 
+    /** Reads until the codec has a whole answer, or the deadline passes. */
+    private static FullHttpResponse read(Connection c, String server, long deadline,
+                                         Duration timeout) throws IOException {
+        while (true) {
+            Object m = c.codec.readInbound();
+            if (m instanceof FullHttpResponse r) {
+                return r;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new HttpTimeoutException("no answer from " + server + " within "
+                        + timeout.toMillis() + " ms");
+            }
+            c.socket.socket().setSoTimeout((int) Math.max(1,
+                    Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left))));
+            int n;
+            try {
+                n = c.in.read(c.buffer);
+            } catch (SocketTimeoutException e) {
+                continue; // The loop's deadline check says whether time is up.
+            }
+            try {
+                if (n < 0) {
+                    return end(c);
+                }
+                // A copy: the aggregated answer may keep slices of what it was given.
+                c.codec.writeInbound(Unpooled.copiedBuffer(c.buffer, 0, n));
+            } catch (RuntimeException e) {
+                throw new IOException("a malformed answer", e);
+            }
+        }
+    }
+
+    /** The answer that ends where its connection does, if the codec has one whole. */
+    private static FullHttpResponse end(Connection c) throws IOException {
+        try {
+            c.codec.finish();
+        } catch (RuntimeException e) {
+            // Cut short: no answer.
+        }
+        if (c.codec.readInbound() instanceof FullHttpResponse r) {
+            return r;
+        }
+        throw new IOException("the connection closed before an answer");
+    }
+
     /** An idle open connection to the target, or a new one within {@code timeout}. */
-    private Connection acquire(Target target, Duration timeout)
-            throws IOException, InterruptedException {
+    private Connection acquire(Target target, Duration timeout) throws IOException {
         if (closed) {
             throw new IOException("the client is closed");
         }
         for (Connection c = target.idle().poll(); c != null; c = target.idle().poll()) {
-            if (c.channel().isActive()) {
+            if (c.socket.isOpen()) {
                 return c;
             }
         }
-        ChannelFuture connecting = bootstrap.connect(target.host(), target.port());
-        boolean done;
+        SocketChannel socket = SocketChannel.open();
         try {
-            // Netty fails the connect at CONNECT_TIMEOUT_MILLIS; a shorter attempt stops sooner.
-            done = connecting.await(Math.min(connectTimeout.toMillis(), timeout.toMillis()));
-        } catch (InterruptedException e) {
-            connecting.cancel(false);
-            connecting.channel().close(); // A connection that completes anyway is not leaked.
-            throw e;
-        }
-        if (!done) {
-            connecting.cancel(false);
-            connecting.channel().close();
+            socket.socket().setTcpNoDelay(true);
+            socket.socket().connect(new InetSocketAddress(target.host(), target.port()),
+                    (int) Math.min(connectTimeout.toMillis(), timeout.toMillis()));
+            Connection c = new Connection(socket);
+            open.add(c);
+            return c;
+        } catch (SocketTimeoutException e) {
+            socket.close();
             throw new HttpConnectTimeoutException("connect to " + target.hostHeader()
                     + " timed out");
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
         }
-        if (!connecting.isSuccess()) {
-            Throwable cause = connecting.cause();
-            if (cause instanceof ConnectTimeoutException) {
-                throw new HttpConnectTimeoutException("connect to " + target.hostHeader()
-                        + " timed out");
-            }
-            throw cause instanceof IOException io ? io : new IOException(cause);
-        }
-        Channel channel = connecting.channel();
-        Exchange exchange = channel.pipeline().get(Exchange.class);
-        if (exchange == null) { // Closed already: its handlers are gone.
-            throw new ConnectException("the connection to " + target.hostHeader()
-                    + " closed as it opened");
-        }
-        return new Connection(channel, exchange);
     }
 
     private static Target target(String server) {
@@ -209,50 +259,7 @@ final class NettyHttpEngine implements HttpEngine {
     @Override
     public void close() {
         closed = true;
-        targets.values().forEach(t -> t.idle().forEach(c -> c.channel().close()));
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    }
-
-    /** The end of each connection's pipeline: hands the answer to the waiting caller. */
-    private static final class Exchange extends SimpleChannelInboundHandler<FullHttpResponse> {
-        /** The caller waiting on this connection; set before its request is written. */
-        private volatile CompletableFuture<Answer> pending;
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
-            if (r.decoderResult().isFailure()) {
-                exceptionCaught(ctx, new IOException("a malformed answer",
-                        r.decoderResult().cause()));
-                return;
-            }
-            Map<String, String> headers = new HashMap<>();
-            r.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT),
-                    h.getValue()));
-            Response response = new Response(r.status().code(),
-                    r.content().toString(StandardCharsets.UTF_8), headers);
-            CompletableFuture<Answer> p = pending;
-            pending = null;
-            if (p != null) {
-                p.complete(new Answer(response, HttpUtil.isKeepAlive(r)));
-            }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            CompletableFuture<Answer> p = pending;
-            if (p != null) {
-                p.completeExceptionally(new IOException("the connection closed before an answer"));
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            CompletableFuture<Answer> p = pending;
-            if (p != null) {
-                p.completeExceptionally(cause instanceof IOException ? cause
-                        : new IOException(cause));
-            }
-            ctx.close();
-        }
+        open.forEach(Connection::close);
+        open.clear();
     }
 }

@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * Group commit: turns the requests this node receives into as few log entries as possible
- * without making any request wait for a timer.
+ * without making an idle node's requests wait for a timer.
  *
  * <p>A request is sent at once when fewer than {@code maxInFlight} entries are on their way;
  * otherwise it queues, and when an entry comes back everything queued (up to
@@ -22,6 +24,16 @@ import java.util.function.Function;
  * therefore proposes each request alone, and a busy one proposes one entry per replication
  * round trip, however many requests arrived meanwhile: one fsync, one append, one apply loop
  * for all of them (docs/PERFORMANCE.md has the figures).
+ *
+ * <p><b>Holding for the answered.</b> When an entry that carried several requests comes back,
+ * the callers just answered are likely to send their next request at once (an agent claims,
+ * completes, claims again). Sending the next entry straight away would leave them behind it,
+ * and a busy node would settle into two half-size entries taking turns, each costing a whole
+ * replication round trip. So after such an entry the next one waits until as many requests as
+ * it answered have joined those already queued, but never longer than the answered entry took
+ * (nor {@link #HOLD_MAX_NANOS}): a request loses at most about one round trip to the hold,
+ * which is what missing the entry would have cost it anyway. An entry of one request starts no
+ * hold, so a lone caller is never delayed (measured: docs/PERFORMANCE.md, item 16).
  *
  * <p>Requests leave in arrival order and the machine applies a batch in order, so two requests
  * from one caller, the second sent after the first answered, are applied in that order.
@@ -35,6 +47,8 @@ import java.util.function.Function;
  */
 final class Proposer {
     private static final int BATCH_BYTES_MAX = 1 << 20;
+    /** The longest hold, however long the answered entry took (an election, a pause). */
+    static final long HOLD_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     /** A queued request, encoded once (its size bounds the batch). */
     private record Pending(byte[] encoded, CompletableFuture<Outcome> answer) {
@@ -43,21 +57,28 @@ final class Proposer {
     private final Function<byte[], CompletableFuture<byte[]>> send;
     private final int maxInFlight;
     private final Executor sender;
+    private final ScheduledExecutorService timer;
     /** True on a thread while it answers the requests of a reply (see the class comment). */
     private static final ThreadLocal<Boolean> ANSWERING = ThreadLocal.withInitial(() -> false);
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private int inFlight;
+    /** While positive, the next entry waits until this many requests are queued. */
+    private int holdFor;
+    /** Counts holds, so that a timer ends only the hold it was set for. */
+    private long holds;
 
     /**
      * @param send        proposes one encoded batch; completes with the encoded outcomes
      * @param maxInFlight how many entries may be on their way at once
      * @param sender      where entries are sent from after a reply
+     * @param timer       ends holds that last too long
      */
     Proposer(Function<byte[], CompletableFuture<byte[]>> send, int maxInFlight,
-             Executor sender) {
+             Executor sender, ScheduledExecutorService timer) {
         this.send = send;
         this.maxInFlight = maxInFlight;
         this.sender = sender;
+        this.timer = timer;
     }
 
     CompletableFuture<Outcome> propose(Proposal proposal) {
@@ -65,6 +86,9 @@ final class Proposer {
         byte[] encoded = Codec.encodeProposal(proposal);
         synchronized (this) {
             queue.add(new Pending(encoded, answer));
+            if (holdFor > 0 && queue.size() >= holdFor) {
+                holdFor = 0;
+            }
         }
         if (ANSWERING.get()) {
             sendLater();
@@ -79,7 +103,7 @@ final class Proposer {
         while (true) {
             List<Pending> batch = new ArrayList<>();
             synchronized (this) {
-                if (inFlight >= maxInFlight || queue.isEmpty()) {
+                if (inFlight >= maxInFlight || queue.isEmpty() || holdFor > 0) {
                     return;
                 }
                 int bytes = 0;
@@ -94,6 +118,7 @@ final class Proposer {
             }
             List<byte[]> proposals = new ArrayList<>(batch.size());
             batch.forEach(p -> proposals.add(p.encoded()));
+            long sentAt = System.nanoTime();
             CompletableFuture<byte[]> sent;
             try {
                 sent = send.apply(Codec.encodeBatchOf(proposals));
@@ -104,7 +129,10 @@ final class Proposer {
                 boolean more;
                 synchronized (this) {
                     inFlight--;
-                    more = !queue.isEmpty();
+                    if (error == null && batch.size() > 1) {
+                        hold(queue.size() + batch.size(), System.nanoTime() - sentAt);
+                    }
+                    more = !queue.isEmpty() && holdFor == 0;
                 }
                 boolean outer = ANSWERING.get();
                 ANSWERING.set(true);
@@ -117,6 +145,31 @@ final class Proposer {
                     sendLater();
                 }
             });
+        }
+    }
+
+    /**
+     * Holds the next entry until {@code requests} are queued, or for as long as the entry just
+     * answered took ({@link #HOLD_MAX_NANOS} at most). Called holding this object's lock.
+     */
+    private void hold(int requests, long tookNanos) {
+        if (requests > Limits.BATCH_MAX) {
+            return; // A full entry's worth is queued already.
+        }
+        holdFor = requests;
+        long hold = ++holds;
+        try {
+            timer.schedule(() -> {
+                synchronized (this) {
+                    if (holds != hold || holdFor == 0) {
+                        return;
+                    }
+                    holdFor = 0;
+                }
+                sendWhatIsQueued();
+            }, Math.min(tookNanos, HOLD_MAX_NANOS), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            holdFor = 0; // Stopping: what is queued is refused by sendLater.
         }
     }
 

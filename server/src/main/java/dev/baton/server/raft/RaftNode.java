@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.ratis.RaftConfigKeys;
@@ -71,11 +71,14 @@ public final class RaftNode implements AutoCloseable {
     /** Carries the leader's own requests to a new leader after it stepped down. */
     private final RaftClient resendClient;
     private final AtomicInteger nextClient = new AtomicInteger();
-    /** Sends the entries that queued while others replicated, off the RaftClients' threads. */
-    private final ExecutorService sender = Executors.newSingleThreadExecutor(
+    /**
+     * Sends the entries that queued while others replicated, off the RaftClients' threads, and
+     * ends the Proposer's holds.
+     */
+    private final ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor(
             new DefaultThreadFactory("baton-sender", true));
     private final Proposer proposer = new Proposer(this::sendEntry, ENTRIES_IN_FLIGHT_MAX,
-            sender);
+            sender, sender);
     /** The leader's path for its own entries; set once the server has started. */
     private volatile LocalSubmission local;
 

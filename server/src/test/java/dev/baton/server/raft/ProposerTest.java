@@ -22,7 +22,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,16 +33,28 @@ import org.junit.jupiter.api.Test;
  */
 class ProposerTest {
     /** The entries sent, and their replies still to come. */
-    private final List<List<Entry>> sent = new ArrayList<>();
-    private final List<CompletableFuture<byte[]>> replies = new ArrayList<>();
+    private final List<List<Entry>> sent = new CopyOnWriteArrayList<>();
+    private final List<CompletableFuture<byte[]>> replies = new CopyOnWriteArrayList<>();
+    /** Ends holds; the tests' steps otherwise run where they are called, in order. */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
-    private final Proposer proposer = new Proposer(batch -> {
-        byte[] stamped = ByteBuffer.allocate(8 + batch.length).putLong(1).put(batch).array();
-        sent.add(Codec.decodeEntries(stamped));
-        CompletableFuture<byte[]> reply = new CompletableFuture<>();
-        replies.add(reply);
-        return reply;
-    }, 2, Runnable::run); // Replies handled where they complete: the steps below stay in order.
+    private final Proposer proposer = proposer(2);
+
+    /** Replies are handled where they complete, so the steps of a test stay in order. */
+    private Proposer proposer(int maxInFlight) {
+        return new Proposer(batch -> {
+            byte[] stamped = ByteBuffer.allocate(8 + batch.length).putLong(1).put(batch).array();
+            sent.add(Codec.decodeEntries(stamped));
+            CompletableFuture<byte[]> reply = new CompletableFuture<>();
+            replies.add(reply);
+            return reply;
+        }, maxInFlight, Runnable::run, timer);
+    }
+
+    @AfterEach
+    void stopTimer() {
+        timer.shutdownNow();
+    }
 
     private static Proposal pulse(String agent) {
         return new Proposal("key-" + agent, new Command.Pulse(agent, 10_000));
@@ -86,6 +100,37 @@ class ProposerTest {
     }
 
     @Test
+    void afterAnsweringSeveralABusyNodeHoldsTheNextEntryForThemButNotLongerThanAnEntryTook()
+            throws Exception {
+        Proposer oneInFlight = proposer(1);
+        oneInFlight.propose(pulse("a"));
+        oneInFlight.propose(pulse("b"));
+        oneInFlight.propose(pulse("c"));
+        answer(0); // One request answered: no hold, b and c leave together at once.
+        assertEquals(2, sent.size());
+        answer(1);
+
+        CompletableFuture<Outcome> d = oneInFlight.propose(pulse("d"));
+        assertEquals(2, sent.size(), "d waits for the two just answered to come back");
+        oneInFlight.propose(pulse("e"));
+        assertEquals(3, sent.size(), "as many as were answered are back: they leave at once");
+        assertEquals(List.of("key-d", "key-e"),
+                sent.get(2).stream().map(Entry::idempotencyKey).toList());
+
+        answer(2); // Its entry took next to nothing, and so does the hold it starts.
+        CompletableFuture<Outcome> f = oneInFlight.propose(pulse("f"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent.size() == 4);
+        assertEquals(List.of("key-f"), sent.get(3).stream().map(Entry::idempotencyKey).toList(),
+                "alone, once the hold ran out");
+        answer(3);
+        assertEquals("d", agentIn(d));
+        assertEquals("f", agentIn(f));
+
+        oneInFlight.propose(pulse("g")); // f's entry carried one: no hold after it.
+        assertEquals(5, sent.size());
+    }
+
+    @Test
     void aFailedEntryFailsEveryRequestInItAndTheNextOnesStillGo() throws Exception {
         proposer.propose(pulse("a"));
         proposer.propose(pulse("b"));
@@ -121,7 +166,7 @@ class ProposerTest {
             CompletableFuture<byte[]> reply = new CompletableFuture<>();
             pending.add(reply);
             return reply;
-        }, 1, senderThread);
+        }, 1, senderThread, timer);
         try {
             CompletableFuture<Outcome> a = oneInFlight.propose(pulse("a"));
             CompletableFuture<Outcome> b = oneInFlight.propose(pulse("b"));
@@ -154,7 +199,7 @@ class ProposerTest {
             CompletableFuture<byte[]> reply = new CompletableFuture<>();
             pending.add(reply);
             return reply;
-        }, 1, stopped);
+        }, 1, stopped, timer);
 
         CompletableFuture<Outcome> first = p.propose(pulse("a"));
         CompletableFuture<Outcome> queued = p.propose(pulse("b"));
