@@ -81,12 +81,18 @@ final class NettyHttpEngine implements HttpEngine {
             this.out = socket.socket().getOutputStream();
         }
 
-        void close() {
+        /** Safe from any thread: a caller waiting on it gets an IOException. */
+        void closeSocket() {
             try {
                 socket.close();
             } catch (IOException e) {
                 // Gone either way.
             }
+        }
+
+        /** Only by the thread using it: the codec is not thread-safe. */
+        void close() {
+            closeSocket();
             try {
                 codec.finishAndReleaseAll();
             } catch (RuntimeException e) {
@@ -227,6 +233,8 @@ final class NettyHttpEngine implements HttpEngine {
             if (c.socket.isOpen()) {
                 return c;
             }
+            open.remove(c);
+            c.close();
         }
         SocketChannel socket = SocketChannel.open();
         try {
@@ -259,7 +267,7 @@ final class NettyHttpEngine implements HttpEngine {
     @Override
     public void close() {
         closed = true;
-        open.forEach(Connection::close);
-        open.clear();
+        // Sockets only: a connection in use is finished by its caller, whose wait this ends.
+        open.forEach(Connection::closeSocket);
     }
 }
