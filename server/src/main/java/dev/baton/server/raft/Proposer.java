@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Group commit: turns the requests this node receives into as few log entries as possible
@@ -58,6 +59,8 @@ final class Proposer {
     private final int maxInFlight;
     private final Executor sender;
     private final ScheduledExecutorService timer;
+    private final LongSupplier clock;
+    private final long holdMaxNanos;
     /** True on a thread while it answers the requests of a reply (see the class comment). */
     private static final ThreadLocal<Boolean> ANSWERING = ThreadLocal.withInitial(() -> false);
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -75,10 +78,19 @@ final class Proposer {
      */
     Proposer(Function<byte[], CompletableFuture<byte[]>> send, int maxInFlight,
              Executor sender, ScheduledExecutorService timer) {
+        this(send, maxInFlight, sender, timer, System::nanoTime, HOLD_MAX_NANOS);
+    }
+
+    /** With the clock that times entries and the longest hold given (tests). */
+    Proposer(Function<byte[], CompletableFuture<byte[]>> send, int maxInFlight,
+             Executor sender, ScheduledExecutorService timer, LongSupplier clock,
+             long holdMaxNanos) {
         this.send = send;
         this.maxInFlight = maxInFlight;
         this.sender = sender;
         this.timer = timer;
+        this.clock = clock;
+        this.holdMaxNanos = holdMaxNanos;
     }
 
     CompletableFuture<Outcome> propose(Proposal proposal) {
@@ -118,7 +130,7 @@ final class Proposer {
             }
             List<byte[]> proposals = new ArrayList<>(batch.size());
             batch.forEach(p -> proposals.add(p.encoded()));
-            long sentAt = System.nanoTime();
+            long sentAt = clock.getAsLong();
             CompletableFuture<byte[]> sent;
             try {
                 sent = send.apply(Codec.encodeBatchOf(proposals));
@@ -130,7 +142,7 @@ final class Proposer {
                 synchronized (this) {
                     inFlight--;
                     if (error == null && batch.size() > 1) {
-                        hold(queue.size() + batch.size(), System.nanoTime() - sentAt);
+                        hold(queue.size() + batch.size(), clock.getAsLong() - sentAt);
                     }
                     more = !queue.isEmpty() && holdFor == 0;
                 }
@@ -150,7 +162,7 @@ final class Proposer {
 
     /**
      * Holds the next entry until {@code requests} are queued, or for as long as the entry just
-     * answered took ({@link #HOLD_MAX_NANOS} at most). Called holding this object's lock.
+     * answered took ({@code holdMaxNanos} at most). Called holding this object's lock.
      */
     private void hold(int requests, long tookNanos) {
         if (requests > Limits.BATCH_MAX) {
@@ -167,7 +179,7 @@ final class Proposer {
                     holdFor = 0;
                 }
                 sendWhatIsQueued();
-            }, Math.min(tookNanos, HOLD_MAX_NANOS), TimeUnit.NANOSECONDS);
+            }, Math.min(tookNanos, holdMaxNanos), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             holdFor = 0; // Stopping: what is queued is refused by sendLater.
         }

@@ -24,6 +24,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,13 +44,17 @@ class ProposerTest {
 
     /** Replies are handled where they complete, so the steps of a test stay in order. */
     private Proposer proposer(int maxInFlight) {
+        return proposer(maxInFlight, System::nanoTime, Proposer.HOLD_MAX_NANOS);
+    }
+
+    private Proposer proposer(int maxInFlight, LongSupplier clock, long holdMaxNanos) {
         return new Proposer(batch -> {
             byte[] stamped = ByteBuffer.allocate(8 + batch.length).putLong(1).put(batch).array();
             sent.add(Codec.decodeEntries(stamped));
             CompletableFuture<byte[]> reply = new CompletableFuture<>();
             replies.add(reply);
             return reply;
-        }, maxInFlight, Runnable::run, timer);
+        }, maxInFlight, Runnable::run, timer, clock, holdMaxNanos);
     }
 
     @AfterEach
@@ -102,12 +108,16 @@ class ProposerTest {
     @Test
     void afterAnsweringSeveralABusyNodeHoldsTheNextEntryForThemButNotLongerThanAnEntryTook()
             throws Exception {
-        Proposer oneInFlight = proposer(1);
+        // Entries are timed on this clock; holds are cut short after a minute, not 5 ms, so
+        // that a slow test machine cannot end one before the test looks.
+        AtomicLong clock = new AtomicLong();
+        Proposer oneInFlight = proposer(1, clock::get, TimeUnit.MINUTES.toNanos(1));
         oneInFlight.propose(pulse("a"));
         oneInFlight.propose(pulse("b"));
         oneInFlight.propose(pulse("c"));
         answer(0); // One request answered: no hold, b and c leave together at once.
         assertEquals(2, sent.size());
+        clock.addAndGet(TimeUnit.MINUTES.toNanos(1)); // Their entry takes a minute.
         answer(1);
 
         CompletableFuture<Outcome> d = oneInFlight.propose(pulse("d"));
@@ -117,7 +127,7 @@ class ProposerTest {
         assertEquals(List.of("key-d", "key-e"),
                 sent.get(2).stream().map(Entry::idempotencyKey).toList());
 
-        answer(2); // Its entry took next to nothing, and so does the hold it starts.
+        answer(2); // Its entry took no time on the clock, and so does the hold it starts.
         CompletableFuture<Outcome> f = oneInFlight.propose(pulse("f"));
         await().atMost(Duration.ofSeconds(10)).until(() -> sent.size() == 4);
         assertEquals(List.of("key-f"), sent.get(3).stream().map(Entry::idempotencyKey).toList(),
