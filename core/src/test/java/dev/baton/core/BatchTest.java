@@ -2,6 +2,7 @@ package dev.baton.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.core.model.EventType;
 import dev.baton.core.model.TaskStatus;
@@ -108,8 +109,71 @@ class BatchTest {
         assertEquals(List.of(3L, 5L), records(store), "and entry 2 made room for it");
     }
 
+    /**
+     * Dropping the oldest records must not get slower the more were dropped before. A B-tree
+     * store (MapDB) keeps the leaves its deletes emptied, so a search for the oldest record
+     * that starts at the table's first key walks past every record ever dropped: after a
+     * million keyed requests that walk was most of a node's applying thread. This store counts
+     * the deleted keys a scan passes before its first live one, as such a tree reads them.
+     */
+    @Test
+    void findingTheOldestRecordDoesNotWalkPastTheRecordsDroppedBefore() {
+        EmptiedLeaves store = new EmptiedLeaves();
+        TaskMachine machine = new TaskMachine(store, 4);
+        int entries = 400;
+        for (long index = 1; index <= entries; index++) {
+            machine.applyAll(index, List.of(new Entry(T, "a" + index, create("one")),
+                    new Entry(T, "b" + index, create("two"))));
+        }
+        assertEquals(List.of((long) entries - 1, (long) entries), records(store),
+                "a table of four keys keeps the last two entries' records");
+        // One record dropped per entry; each search may pass the one just dropped.
+        assertTrue(store.walked <= 2L * entries, "walked past " + store.walked
+                + " dropped records in " + entries + " entries");
+    }
+
+    /** A store whose scans pass the deleted keys before their first live one, and count them. */
+    private static final class EmptiedLeaves implements dev.baton.core.state.KeyValueStore {
+        final TreeMapStore live = new TreeMapStore();
+        final java.util.TreeSet<String> deleted = new java.util.TreeSet<>();
+        long walked;
+
+        @Override
+        public byte[] get(String key) {
+            return live.get(key);
+        }
+
+        @Override
+        public void put(String key, byte[] value) {
+            deleted.remove(key);
+            live.put(key, value);
+        }
+
+        @Override
+        public void delete(String key) {
+            live.delete(key);
+            deleted.add(key);
+        }
+
+        @Override
+        public java.util.Iterator<java.util.Map.Entry<String, byte[]>> scan(
+                String fromInclusive, String toExclusive) {
+            var it = live.scan(fromInclusive, toExclusive);
+            var first = live.scan(fromInclusive, toExclusive);
+            String end = first.hasNext() ? first.next().getKey() : toExclusive;
+            walked += deleted.subSet(fromInclusive, true, end, false).size();
+            return it;
+        }
+
+        @Override
+        public void clear() {
+            live.clear();
+            deleted.clear();
+        }
+    }
+
     /** The log indexes of the stored idempotency records, oldest first. */
-    private static List<Long> records(TreeMapStore store) {
+    private static List<Long> records(dev.baton.core.state.KeyValueStore store) {
         List<Long> entries = new ArrayList<>();
         store.scan(Keys.IDEMPOTENCY, Keys.IDEMPOTENCY + Keys.END).forEachRemaining(
                 e -> entries.add(Keys.idempotencyEntry(e.getKey())));
