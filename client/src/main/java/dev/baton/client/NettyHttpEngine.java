@@ -13,15 +13,17 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -46,8 +48,8 @@ import java.util.concurrent.TimeUnit;
  * 1.5 ms of every call in them. About 30 µs of CPU a call against the JDK client's 60-65
  * (docs/PERFORMANCE.md, items 15 and 16). Plain {@code http://} only.
  *
- * <p>The socket is an NIO channel in blocking mode, so interrupting a waiting caller closes its
- * connection and the call ends with an {@link InterruptedException}, as with the JDK's client.
+ * <p>A caller waits on its connection's selector, so interrupting a waiting caller ends the call
+ * with an {@link InterruptedException} and closes the connection, as with the JDK's client.
  *
  * <p>Netty is an optional dependency of the library: an application that chooses this engine
  * brings {@code io.netty:netty-codec-http}; the {@code baton} command line carries it.
@@ -66,19 +68,77 @@ final class NettyHttpEngine implements HttpEngine {
     private record Target(String host, int port, String hostHeader, Queue<Connection> idle) {
     }
 
-    /** A socket, and the codec that turns requests into its bytes and its bytes into answers. */
+    /**
+     * A socket, and the codec that turns requests into its bytes and its bytes into answers.
+     * The socket stays non-blocking and is waited on through a selector of its own: a blocking
+     * NIO socket switches itself to non-blocking and back around every read with a timeout,
+     * four {@code fcntl} calls a read, which on this project's two-core machine were half of
+     * a call's system calls (docs/PERFORMANCE.md, item 17).
+     */
     private static final class Connection {
         final SocketChannel socket;
-        final InputStream in;
-        final OutputStream out;
+        final Selector selector;
         final EmbeddedChannel codec = new EmbeddedChannel(new HttpClientCodec(),
                 new HttpObjectAggregator(ANSWER_BYTES_MAX));
-        final byte[] buffer = new byte[16 * 1024];
+        final ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
 
         Connection(SocketChannel socket) throws IOException {
             this.socket = socket;
-            this.in = socket.socket().getInputStream();
-            this.out = socket.socket().getOutputStream();
+            this.selector = Selector.open();
+            try {
+                socket.configureBlocking(false);
+                socket.register(selector, SelectionKey.OP_READ);
+            } catch (IOException | RuntimeException e) {
+                selector.close();
+                throw e;
+            }
+        }
+
+        /**
+         * Waits up to {@code millis} for the socket to be ready as {@code key}'s interest says.
+         *
+         * @throws InterruptedException when the caller is interrupted while it waits
+         */
+        void await(SelectionKey key, long millis) throws IOException, InterruptedException {
+            try {
+                selector.select(Math.max(1, millis));
+                selector.selectedKeys().clear();
+            } catch (ClosedSelectorException e) {
+                throw new IOException("the connection was closed", e);
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted");
+            }
+            if (!socket.isOpen()) {
+                throw new IOException("the connection was closed");
+            }
+        }
+
+        /** Writes all of {@code b}, waiting for room within the deadline. */
+        void write(ByteBuf b, long deadline, String server, Duration timeout)
+                throws IOException, InterruptedException {
+            ByteBuffer bytes = b.nioBuffer();
+            socket.write(bytes);
+            if (!bytes.hasRemaining()) {
+                return;
+            }
+            SelectionKey key = socket.keyFor(selector);
+            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            try {
+                while (bytes.hasRemaining()) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new HttpTimeoutException("could not send to " + server
+                                + " within " + timeout.toMillis() + " ms");
+                    }
+                    await(key, TimeUnit.NANOSECONDS.toMillis(left));
+                    socket.write(bytes);
+                }
+            } finally {
+                if (key.isValid()) {
+                    key.interestOps(SelectionKey.OP_READ);
+                }
+            }
         }
 
         /** Safe from any thread: a caller waiting on it gets an IOException. */
@@ -88,11 +148,17 @@ final class NettyHttpEngine implements HttpEngine {
             } catch (IOException e) {
                 // Gone either way.
             }
+            selector.wakeup();
         }
 
         /** Only by the thread using it: the codec is not thread-safe. */
         void close() {
             closeSocket();
+            try {
+                selector.close();
+            } catch (IOException e) {
+                // Gone either way.
+            }
             try {
                 codec.finishAndReleaseAll();
             } catch (RuntimeException e) {
@@ -145,7 +211,7 @@ final class NettyHttpEngine implements HttpEngine {
             c.codec.writeOutbound(request);
             for (ByteBuf b = c.codec.readOutbound(); b != null; b = c.codec.readOutbound()) {
                 try {
-                    b.readBytes(c.out, b.readableBytes());
+                    c.write(b, deadline, server, timeout);
                 } finally {
                     b.release();
                 }
@@ -165,7 +231,9 @@ final class NettyHttpEngine implements HttpEngine {
             } finally {
                 r.release();
             }
-        } catch (ClosedByInterruptException e) {
+        } catch (InterruptedException | ClosedByInterruptException e) {
+            // Cleared, as the JDK's client does: the exception tells the caller.
+            Thread.interrupted();
             throw new InterruptedException("interrupted while waiting for " + server);
         } finally {
             // A connection whose exchange did not end cleanly may still carry a late answer.
@@ -180,7 +248,9 @@ final class NettyHttpEngine implements HttpEngine {
 
     /** Reads until the codec has a whole answer, or the deadline passes. */
     private static FullHttpResponse read(Connection c, String server, long deadline,
-                                         Duration timeout) throws IOException {
+                                         Duration timeout)
+            throws IOException, InterruptedException {
+        SelectionKey key = c.socket.keyFor(c.selector);
         while (true) {
             Object m = c.codec.readInbound();
             if (m instanceof FullHttpResponse r) {
@@ -191,20 +261,19 @@ final class NettyHttpEngine implements HttpEngine {
                 throw new HttpTimeoutException("no answer from " + server + " within "
                         + timeout.toMillis() + " ms");
             }
-            c.socket.socket().setSoTimeout((int) Math.max(1,
-                    Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left))));
-            int n;
-            try {
-                n = c.in.read(c.buffer);
-            } catch (SocketTimeoutException e) {
-                continue; // The loop's deadline check says whether time is up.
+            // The answer is rarely there the moment the request has left: wait first.
+            c.await(key, TimeUnit.NANOSECONDS.toMillis(left));
+            c.buffer.clear();
+            int n = c.socket.read(c.buffer);
+            if (n == 0) {
+                continue; // Woken without bytes; the loop's deadline check decides.
             }
             try {
                 if (n < 0) {
                     return end(c);
                 }
                 // A copy: the aggregated answer may keep slices of what it was given.
-                c.codec.writeInbound(Unpooled.copiedBuffer(c.buffer, 0, n));
+                c.codec.writeInbound(Unpooled.copiedBuffer(c.buffer.array(), 0, n));
             } catch (RuntimeException e) {
                 throw new IOException("a malformed answer", e);
             }
