@@ -20,6 +20,7 @@ import java.net.URI;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -95,15 +96,15 @@ final class NettyHttpEngine implements HttpEngine {
         }
 
         /**
-         * Waits up to {@code millis} for the socket to be ready as {@code key}'s interest says.
+         * Waits up to {@code millis} for the socket to be ready for what its key asks.
          *
          * @throws InterruptedException when the caller is interrupted while it waits
          */
-        void await(SelectionKey key, long millis) throws IOException, InterruptedException {
+        void await(long millis) throws IOException, InterruptedException {
             try {
                 selector.select(Math.max(1, millis));
                 selector.selectedKeys().clear();
-            } catch (ClosedSelectorException e) {
+            } catch (ClosedSelectorException | CancelledKeyException e) {
                 throw new IOException("the connection was closed", e);
             }
             if (Thread.interrupted()) {
@@ -123,7 +124,14 @@ final class NettyHttpEngine implements HttpEngine {
                 return;
             }
             SelectionKey key = socket.keyFor(selector);
-            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            try {
+                if (key == null) {
+                    throw new CancelledKeyException();
+                }
+                key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            } catch (CancelledKeyException e) {
+                throw new IOException("the connection was closed", e);
+            }
             try {
                 while (bytes.hasRemaining()) {
                     long left = deadline - System.nanoTime();
@@ -131,34 +139,39 @@ final class NettyHttpEngine implements HttpEngine {
                         throw new HttpTimeoutException("could not send to " + server
                                 + " within " + timeout.toMillis() + " ms");
                     }
-                    await(key, TimeUnit.NANOSECONDS.toMillis(left));
+                    await(TimeUnit.NANOSECONDS.toMillis(left));
                     socket.write(bytes);
                 }
             } finally {
-                if (key.isValid()) {
+                try {
                     key.interestOps(SelectionKey.OP_READ);
+                } catch (CancelledKeyException e) {
+                    // Closed meanwhile: the call fails on its own.
                 }
             }
         }
 
-        /** Safe from any thread: a caller waiting on it gets an IOException. */
+        /**
+         * Safe from any thread: a caller waiting on it gets an IOException. The selector is
+         * closed too: a socket registered with one is only really closed when the selector
+         * lets go of it, and an idle connection's selector would otherwise never look again.
+         */
         void closeSocket() {
             try {
                 socket.close();
             } catch (IOException e) {
                 // Gone either way.
             }
-            selector.wakeup();
+            try {
+                selector.close(); // Wakes a caller waiting in select.
+            } catch (IOException e) {
+                // Gone either way.
+            }
         }
 
         /** Only by the thread using it: the codec is not thread-safe. */
         void close() {
             closeSocket();
-            try {
-                selector.close();
-            } catch (IOException e) {
-                // Gone either way.
-            }
             try {
                 codec.finishAndReleaseAll();
             } catch (RuntimeException e) {
@@ -250,7 +263,6 @@ final class NettyHttpEngine implements HttpEngine {
     private static FullHttpResponse read(Connection c, String server, long deadline,
                                          Duration timeout)
             throws IOException, InterruptedException {
-        SelectionKey key = c.socket.keyFor(c.selector);
         while (true) {
             Object m = c.codec.readInbound();
             if (m instanceof FullHttpResponse r) {
@@ -262,7 +274,7 @@ final class NettyHttpEngine implements HttpEngine {
                         + timeout.toMillis() + " ms");
             }
             // The answer is rarely there the moment the request has left: wait first.
-            c.await(key, TimeUnit.NANOSECONDS.toMillis(left));
+            c.await(TimeUnit.NANOSECONDS.toMillis(left));
             c.buffer.clear();
             int n = c.socket.read(c.buffer);
             if (n == 0) {
