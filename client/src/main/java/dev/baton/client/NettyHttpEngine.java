@@ -22,7 +22,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -104,7 +103,7 @@ final class NettyHttpEngine implements HttpEngine {
             try {
                 selector.select(Math.max(1, millis));
                 selector.selectedKeys().clear();
-            } catch (ClosedSelectorException | CancelledKeyException e) {
+            } catch (IllegalStateException e) { // Closed selector, cancelled key.
                 throw new IOException("the connection was closed", e);
             }
             if (Thread.interrupted()) {
@@ -123,15 +122,8 @@ final class NettyHttpEngine implements HttpEngine {
             if (!bytes.hasRemaining()) {
                 return;
             }
-            SelectionKey key = socket.keyFor(selector);
-            try {
-                if (key == null) {
-                    throw new CancelledKeyException();
-                }
-                key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-            } catch (CancelledKeyException e) {
-                throw new IOException("the connection was closed", e);
-            }
+            // Room to write only: an early answer or a close must not end every wait at once.
+            interest(SelectionKey.OP_WRITE);
             try {
                 while (bytes.hasRemaining()) {
                     long left = deadline - System.nanoTime();
@@ -144,10 +136,22 @@ final class NettyHttpEngine implements HttpEngine {
                 }
             } finally {
                 try {
-                    key.interestOps(SelectionKey.OP_READ);
-                } catch (CancelledKeyException e) {
+                    interest(SelectionKey.OP_READ);
+                } catch (IOException e) {
                     // Closed meanwhile: the call fails on its own.
                 }
+            }
+        }
+
+        private void interest(int ops) throws IOException {
+            SelectionKey key = socket.keyFor(selector);
+            try {
+                if (key == null) {
+                    throw new CancelledKeyException();
+                }
+                key.interestOps(ops);
+            } catch (IllegalStateException e) { // Cancelled key, closed selector.
+                throw new IOException("the connection was closed", e);
             }
         }
 
@@ -321,7 +325,8 @@ final class NettyHttpEngine implements HttpEngine {
         try {
             socket.socket().setTcpNoDelay(true);
             socket.socket().connect(new InetSocketAddress(target.host(), target.port()),
-                    (int) Math.min(connectTimeout.toMillis(), timeout.toMillis()));
+                    (int) Math.max(1, Math.min(connectTimeout.toMillis(),
+                            timeout.toMillis())));
             Connection c = new Connection(socket);
             open.add(c);
             return c;

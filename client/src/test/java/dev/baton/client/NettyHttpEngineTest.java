@@ -77,16 +77,15 @@ class NettyHttpEngineTest {
                                                           Thread[] caller) {
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
         caller[0] = new Thread(() -> {
+            Throwable outcome = null;
             try {
                 engine.exchange(base, "GET", "/v1/queues/q/tasks/1", Map.of(), null,
                         Duration.ofSeconds(60));
-                ended.complete(null);
             } catch (Throwable t) {
-                ended.complete(t);
+                outcome = t;
             }
-            if (Thread.currentThread().isInterrupted()) {
-                ended.obtrudeValue(new AssertionError("the interrupt status was left set"));
-            }
+            ended.complete(Thread.currentThread().isInterrupted()
+                    ? new AssertionError("the interrupt status was left set") : outcome);
         });
         caller[0].start();
         return ended;
