@@ -94,13 +94,12 @@ public final class BatonClient implements AutoCloseable {
     }
 
     public Task createTask(String queue, NewTask task, String idempotencyKey) {
-        return Wire.read(write("POST", tasksPath(queue), task.toJson(), idempotencyKey),
-                Task.class);
+        return write("POST", tasksPath(queue), task.toJson(), idempotencyKey, Task.class);
     }
 
     /** @throws NotFoundException when there is no such task */
     public Task task(String queue, long id) {
-        return Wire.read(get(taskPath(queue, id)), Task.class);
+        return get(taskPath(queue, id), Task.class);
     }
 
     /** The first page of the queue's tasks, in id order. */
@@ -109,7 +108,7 @@ public final class BatonClient implements AutoCloseable {
     }
 
     public TaskPage tasks(String queue, TaskQuery query) {
-        return Wire.read(get(tasksPath(queue) + query.toQueryString()), TaskPage.class);
+        return get(tasksPath(queue) + query.toQueryString(), TaskPage.class);
     }
 
     /** Every task matching the query, following the pages from the query's afterId. */
@@ -129,8 +128,7 @@ public final class BatonClient implements AutoCloseable {
     }
 
     public Task updateTask(String queue, long id, TaskUpdate update, String idempotencyKey) {
-        return Wire.read(write("PATCH", taskPath(queue, id), update.toJson(), idempotencyKey),
-                Task.class);
+        return write("PATCH", taskPath(queue, id), update.toJson(), idempotencyKey, Task.class);
     }
 
     /** Deletes a task: it ends any claim on it and leaves every blockedBy list. */
@@ -139,20 +137,20 @@ public final class BatonClient implements AutoCloseable {
     }
 
     public Task deleteTask(String queue, long id, String idempotencyKey) {
-        return Wire.read(write("DELETE", taskPath(queue, id), null, idempotencyKey), Task.class);
+        return write("DELETE", taskPath(queue, id), null, idempotencyKey, Task.class);
     }
 
     /** The task's history, oldest first. */
     public List<TaskEvent> history(String queue, long id) {
         List<TaskEvent> events = new ArrayList<>();
-        for (JsonNode e : get(taskPath(queue, id) + "/history").path("events")) {
-            events.add(Wire.read(e, TaskEvent.class).of(queue, id));
+        for (TaskEvent e : get(taskPath(queue, id) + "/history", Events.class).items()) {
+            events.add(e.of(queue, id));
         }
         return List.copyOf(events);
     }
 
     public List<QueueInfo> queues() {
-        return list(get("/v1/queues").path("queues"), QueueInfo.class);
+        return get("/v1/queues", Queues.class).items();
     }
 
     // ----- claims: handles -----
@@ -198,7 +196,7 @@ public final class BatonClient implements AutoCloseable {
 
     public ClaimResult claimTask(String queue, long id, String agent, String idempotencyKey) {
         ObjectNode body = Wire.object().put("agent", agent);
-        return Wire.read(write("POST", taskPath(queue, id) + "/claim", body, idempotencyKey),
+        return write("POST", taskPath(queue, id) + "/claim", body, idempotencyKey,
                 ClaimResult.class);
     }
 
@@ -208,10 +206,9 @@ public final class BatonClient implements AutoCloseable {
     }
 
     public List<Claim> claimNextTasks(String queue, ClaimNext request, String idempotencyKey) {
-        JsonNode answer = send(new Transport.Call("POST", "/v1/queues/" + segment(queue)
+        return send(new Transport.Call("POST", "/v1/queues/" + segment(queue)
                 + "/claim", request.toJson(), checkKey(idempotencyKey), request.waitDuration(),
-                retryDeadline));
-        return list(answer.path("claims"), Claim.class);
+                retryDeadline), Claims.class).items();
     }
 
     /** Reports progress on a claimed task (note and percent may be null). */
@@ -284,8 +281,7 @@ public final class BatonClient implements AutoCloseable {
                          String idempotencyKey) {
         ObjectNode body = Wire.object().put("token", token).put("to", to);
         putIfPresent(body, "note", note);
-        return Wire.read(write("POST", taskPath(queue, id) + "/handoff", body, idempotencyKey),
-                Claim.class);
+        return write("POST", taskPath(queue, id) + "/handoff", body, idempotencyKey, Claim.class);
     }
 
     // ----- agents -----
@@ -309,14 +305,13 @@ public final class BatonClient implements AutoCloseable {
         if (ttl != null) {
             body.put("ttlMs", ttl.toMillis());
         }
-        JsonNode answer = send(new Transport.Call("POST", agentPath(agent) + "/pulse", body,
-                checkKey(key), Duration.ZERO, deadline));
-        return Wire.read(answer, PulseResult.class);
+        return send(new Transport.Call("POST", agentPath(agent) + "/pulse", body,
+                checkKey(key), Duration.ZERO, deadline), PulseResult.class);
     }
 
     /** Every live session. */
     public List<AgentSession> agents() {
-        return list(get("/v1/agents").path("agents"), AgentSession.class);
+        return get("/v1/agents", Agents.class).items();
     }
 
     /**
@@ -329,8 +324,7 @@ public final class BatonClient implements AutoCloseable {
     }
 
     public AgentSession leave(String agent, String idempotencyKey) {
-        return Wire.read(write("DELETE", agentPath(agent), null, idempotencyKey),
-                AgentSession.class);
+        return write("DELETE", agentPath(agent), null, idempotencyKey, AgentSession.class);
     }
 
     // ----- events -----
@@ -349,7 +343,7 @@ public final class BatonClient implements AutoCloseable {
         } else {
             // "From now" as an index, so that resuming after a break before the first event
             // still starts at the right place.
-            after = get("/v1/cluster/self").path("appliedIndex").asLong();
+            after = get("/v1/cluster/self", JsonNode.class).path("appliedIndex").asLong();
         }
         return new EventStream(transport, retryDeadline, keepAlives, queue, after);
     }
@@ -357,32 +351,32 @@ public final class BatonClient implements AutoCloseable {
     // ----- cluster and operations -----
 
     public ClusterInfo cluster() {
-        return Wire.read(get("/v1/cluster"), ClusterInfo.class);
+        return get("/v1/cluster", ClusterInfo.class);
     }
 
     /** Adds a member; the answer is the new configuration. */
     public ClusterInfo addMember(String id, String raftAddress, String httpAddress) {
         ObjectNode body = Wire.object().put("id", id).put("raftAddress", raftAddress)
                 .put("httpAddress", httpAddress);
-        return Wire.read(write("POST", "/v1/cluster/members", body, newIdempotencyKey()),
-                ClusterInfo.class);
+        return write("POST", "/v1/cluster/members", body, newIdempotencyKey(), ClusterInfo.class);
     }
 
     /** Removes a member; the answer is the new configuration. */
     public ClusterInfo removeMember(String id) {
-        return Wire.read(write("DELETE", "/v1/cluster/members/" + segment(id), null,
-                newIdempotencyKey()), ClusterInfo.class);
+        return write("DELETE", "/v1/cluster/members/" + segment(id), null,
+                newIdempotencyKey(), ClusterInfo.class);
     }
 
     /** Moves leadership to this member; the answer is the cluster as it is then. */
     public ClusterInfo transferLeadership(String id) {
-        return Wire.read(write("POST", "/v1/cluster/leader", Wire.object().put("id", id),
-                newIdempotencyKey()), ClusterInfo.class);
+        return write("POST", "/v1/cluster/leader", Wire.object().put("id", id),
+                newIdempotencyKey(), ClusterInfo.class);
     }
 
     /** Takes a snapshot; returns its log index. */
     public long snapshot() {
-        return write("POST", "/v1/cluster/snapshot", null, newIdempotencyKey()).path("index")
+        return write("POST", "/v1/cluster/snapshot", null, newIdempotencyKey(), JsonNode.class)
+                .path("index")
                 .asLong();
     }
 
@@ -453,7 +447,7 @@ public final class BatonClient implements AutoCloseable {
         }
         return send(new Transport.Call(method, pathAndQuery, body,
                 idempotencyKey == null ? null : checkKey(idempotencyKey), holdFor,
-                retryDeadline));
+                retryDeadline), JsonNode.class);
     }
 
     /**
@@ -500,25 +494,27 @@ public final class BatonClient implements AutoCloseable {
     // ----- plumbing -----
 
     private Task act(String queue, long id, String action, ObjectNode body, String key) {
-        return Wire.read(write("POST", taskPath(queue, id) + "/" + action, body, key), Task.class);
+        return write("POST", taskPath(queue, id) + "/" + action, body, key, Task.class);
     }
 
-    private JsonNode get(String path) {
-        return send(new Transport.Call("GET", path, null, null, Duration.ZERO, retryDeadline));
+    private <T> T get(String path, Class<T> type) {
+        return send(new Transport.Call("GET", path, null, null, Duration.ZERO, retryDeadline),
+                type);
     }
 
-    private JsonNode write(String method, String path, JsonNode body, String key) {
+    private <T> T write(String method, String path, JsonNode body, String key, Class<T> type) {
         return send(new Transport.Call(method, path, body, checkKey(key), Duration.ZERO,
-                retryDeadline));
+                retryDeadline), type);
     }
 
-    private JsonNode send(Transport.Call call) {
+    /** Sends the call and reads a 2xx answer as {@code type} (JsonNode for the tree). */
+    private <T> T send(Transport.Call call, Class<T> type) {
         if (closed) {
             throw new IllegalStateException("the client is closed");
         }
         Transport.Answer answer = transport.send(call);
         if (answer.status() / 100 == 2) {
-            return Wire.parse(answer.body());
+            return Wire.read(answer.body(), type);
         }
         throw refused(answer.status(), answer.body());
     }
@@ -554,12 +550,30 @@ public final class BatonClient implements AutoCloseable {
         }
     }
 
-    private static <T> List<T> list(JsonNode array, Class<T> type) {
-        List<T> items = new ArrayList<>();
-        for (JsonNode item : array) {
-            items.add(Wire.read(item, type));
+    // The envelopes of the answers that are lists, read in one pass with the items.
+
+    private record Claims(List<Claim> claims) {
+        List<Claim> items() {
+            return claims == null ? List.of() : List.copyOf(claims);
         }
-        return List.copyOf(items);
+    }
+
+    private record Events(List<TaskEvent> events) {
+        List<TaskEvent> items() {
+            return events == null ? List.of() : events;
+        }
+    }
+
+    private record Queues(List<QueueInfo> queues) {
+        List<QueueInfo> items() {
+            return queues == null ? List.of() : List.copyOf(queues);
+        }
+    }
+
+    private record Agents(List<AgentSession> agents) {
+        List<AgentSession> items() {
+            return agents == null ? List.of() : List.copyOf(agents);
+        }
     }
 
     private static void putIfPresent(ObjectNode body, String field, String value) {

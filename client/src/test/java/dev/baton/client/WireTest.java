@@ -9,8 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The JSON of API.md in and out: answers map onto the records, requests carry what was set. */
@@ -39,7 +42,7 @@ class WireTest {
 
     @Test
     void aContractTaskDocumentMapsOntoEveryFieldOfTask() {
-        Task t = Wire.read(Wire.parse(TASK), Task.class);
+        Task t = Wire.read(TASK, Task.class);
         assertEquals("default", t.queue());
         assertEquals(41, t.id());
         assertEquals("Triage flaky deploy", t.subject());
@@ -71,8 +74,49 @@ class WireTest {
     }
 
     @Test
+    void anAnswerReadsTheSameStraightFromItsTextAsThroughItsTree() {
+        // The typed calls read the text; the command line's --json reads the tree it printed.
+        assertEquals(Wire.read(TASK, Task.class),
+                BatonClient.decode(Wire.parse(TASK), Task.class));
+    }
+
+    @Test
+    void anAnswerThatIsNotJsonOrDoesNotFitIsAClearError() {
+        BatonException notJson = assertThrows(BatonException.class,
+                () -> Wire.read("<html>502 Bad Gateway</html>", Task.class));
+        assertTrue(notJson.getMessage().contains("not JSON"), notJson.getMessage());
+        BatonException misfit = assertThrows(BatonException.class,
+                () -> Wire.read("{\"id\": \"forty-one\"}", Task.class));
+        assertTrue(misfit.getMessage().contains("as Task"), misfit.getMessage());
+    }
+
+    @Test
+    void theContractsTimesReadAsTheGeneralParserReadsThem() {
+        Random random = new Random(7);
+        long from = Instant.parse("1970-01-01T00:00:00Z").toEpochMilli();
+        long to = Instant.parse("2400-12-31T23:59:59.999Z").toEpochMilli();
+        for (int i = 0; i < 20_000; i++) {
+            Instant t = Instant.ofEpochMilli(from + (long) (random.nextDouble() * (to - from)));
+            assertEquals(t, Wire.instant(Wire.time(t)), Wire.time(t));
+        }
+        for (String text : List.of("2024-02-29T23:59:59.999Z", "2000-02-29T00:00:00.000Z",
+                "2026-12-31T23:59:59.000Z", "2026-11-22T10:15:30Z",
+                "2026-11-22T12:15:30.123+02:00", "2026-11-22T10:15:30.123456Z",
+                "2026-11-22t10:15:30.123z")) {
+            assertEquals(OffsetDateTime.parse(text).toInstant(), Wire.instant(text), text);
+        }
+        for (String text : List.of("2023-02-29T00:00:00.000Z", "2100-02-29T00:00:00.000Z",
+                "2026-04-31T00:00:00.000Z", "2026-13-01T00:00:00.000Z",
+                "2026-00-10T00:00:00.000Z", "2026-11-22T24:00:00.000Z",
+                "2026-11-22T10:60:00.000Z", "2026-11-22T10:15:60.000Z",
+                "2026-11-2xT10:15:30.123Z", "2026-11-22T10:15:30.12xZ")) {
+            assertThrows(DateTimeParseException.class, () -> Wire.instant(text), text);
+        }
+    }
+
+    @Test
     void aStatusFromANewerServerReadsAsUnknownAndMissingListsAsEmpty() {
-        Task t = Wire.read(Wire.parse("{\"queue\": \"q\", \"id\": 1, \"status\": \"archived\"}"),
+        Task t = Wire.read("{\"queue\": \"q\", \"id\": 1, \"status\": \"archived\"}",
                 Task.class);
         assertEquals(TaskStatus.UNKNOWN, t.status());
         assertEquals(List.of(), t.blockedBy());
@@ -82,27 +126,27 @@ class WireTest {
 
     @Test
     void historyQueuesPulsesAndClaimsMapOntoTheirRecords() {
-        TaskEvent e = Wire.read(Wire.parse("""
+        TaskEvent e = Wire.read("""
                 {"index": 17, "at": "2026-11-22T10:15:30.123Z", "type": "updated",
-                 "agent": null, "token": null, "reason": null, "fields": ["priority"]}"""),
+                 "agent": null, "token": null, "reason": null, "fields": ["priority"]}""",
                 TaskEvent.class).of("q", 3);
         assertEquals(new TaskEvent("q", 3, 17, Instant.parse("2026-11-22T10:15:30.123Z"),
                 TaskEvent.UPDATED, null, null, null, List.of("priority")), e);
 
-        QueueInfo queue = Wire.read(Wire.parse("""
+        QueueInfo queue = Wire.read("""
                 {"name": "default", "counts": {"pending": 3, "ready": 2, "in_progress": 1,
-                 "completed": 7, "failed": 0}}"""), QueueInfo.class);
+                 "completed": 7, "failed": 0}}""", QueueInfo.class);
         assertEquals(new QueueInfo("default", new QueueInfo.Counts(3, 2, 1, 7, 0)), queue);
 
-        PulseResult pulse = Wire.read(Wire.parse("""
+        PulseResult pulse = Wire.read("""
                 {"agent": "a", "ttlMs": 30000, "expiresAt": "2026-11-22T10:16:00.000Z",
-                 "revived": false, "claims": [{"queue": "q", "id": 4, "token": 9}]}"""),
+                 "revived": false, "claims": [{"queue": "q", "id": 4, "token": 9}]}""",
                 PulseResult.class);
         assertTrue(pulse.holds("q", 4, 9));
         assertFalse(pulse.holds("q", 4, 8));
 
-        ClaimResult claim = Wire.read(Wire.parse("{\"task\": " + TASK
-                + ", \"token\": 1234, \"reclaimed\": true}"), ClaimResult.class);
+        ClaimResult claim = Wire.read("{\"task\": " + TASK
+                + ", \"token\": 1234, \"reclaimed\": true}", ClaimResult.class);
         assertEquals(1234, claim.token());
         assertTrue(claim.reclaimed());
         assertEquals(41, claim.task().id());
