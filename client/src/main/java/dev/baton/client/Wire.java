@@ -92,10 +92,14 @@ final class Wire {
         String json = text == null || text.isBlank() ? "{}" : text;
         try {
             return MAPPER.readValue(json, type);
-        } catch (StreamReadException e) {
-            throw new BatonException("the server answered something that is not JSON: "
-                    + abbreviate(json), e);
         } catch (JsonProcessingException e) {
+            // Jackson wraps a syntax error met inside a field's value (an answer cut short).
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof StreamReadException) {
+                    throw new BatonException("the server answered something that is not JSON: "
+                            + abbreviate(json), e);
+                }
+            }
             throw new BatonException("cannot read the server's answer as " + type.getSimpleName()
                     + ": " + abbreviate(json), e);
         }

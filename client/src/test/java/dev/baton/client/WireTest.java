@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +87,10 @@ class WireTest {
         BatonException notJson = assertThrows(BatonException.class,
                 () -> Wire.read("<html>502 Bad Gateway</html>", Task.class));
         assertTrue(notJson.getMessage().contains("not JSON"), notJson.getMessage());
+        BatonException cutShort = assertThrows(BatonException.class,
+                () -> Wire.read("{\"task\": {\"id\": 41, \"blockedBy\": [1, 2,",
+                        ClaimResult.class));
+        assertTrue(cutShort.getMessage().contains("not JSON"), cutShort.getMessage());
         BatonException misfit = assertThrows(BatonException.class,
                 () -> Wire.read("{\"id\": \"forty-one\"}", Task.class));
         assertTrue(misfit.getMessage().contains("as Task"), misfit.getMessage());
@@ -92,15 +98,21 @@ class WireTest {
 
     @Test
     void theContractsTimesReadAsTheGeneralParserReadsThem() {
+        // Every year the fast path takes (0 to 9999), written as the contract writes times.
+        DateTimeFormatter contract = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+                .withZone(ZoneOffset.UTC);
         Random random = new Random(7);
-        long from = Instant.parse("1970-01-01T00:00:00Z").toEpochMilli();
-        long to = Instant.parse("2400-12-31T23:59:59.999Z").toEpochMilli();
+        long from = Instant.parse("0000-01-01T00:00:00Z").toEpochMilli();
+        long to = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
         for (int i = 0; i < 20_000; i++) {
             Instant t = Instant.ofEpochMilli(from + (long) (random.nextDouble() * (to - from)));
-            assertEquals(t, Wire.instant(Wire.time(t)), Wire.time(t));
+            String text = contract.format(t);
+            assertEquals(t, Wire.instant(text), text);
+            assertEquals(OffsetDateTime.parse(text).toInstant(), Wire.instant(text), text);
         }
         for (String text : List.of("2024-02-29T23:59:59.999Z", "2000-02-29T00:00:00.000Z",
-                "2026-12-31T23:59:59.000Z", "2026-11-22T10:15:30Z",
+                "2026-12-31T23:59:59.000Z", "0000-01-01T00:00:00.000Z",
+                "1969-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z", "2026-11-22T10:15:30Z",
                 "2026-11-22T12:15:30.123+02:00", "2026-11-22T10:15:30.123456Z",
                 "2026-11-22t10:15:30.123z")) {
             assertEquals(OffsetDateTime.parse(text).toInstant(), Wire.instant(text), text);

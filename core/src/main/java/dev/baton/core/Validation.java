@@ -34,15 +34,31 @@ public final class Validation {
      * leader's HTTP event loop and a thirtieth of each applying thread (docs/PERFORMANCE.md
      * item 18).
      */
-    record NameFormat(String regex, boolean[] first, boolean[] rest, int maxChars) {
+    static final class NameFormat {
+        private final String regex;
+        private final boolean[] first;
+        private final boolean[] rest;
+        private final int maxChars;
+
         NameFormat(String regex, String first, String rest, int maxChars) {
-            this(regex, ascii(first), ascii(rest), maxChars);
+            this.regex = regex;
+            this.first = ascii(first);
+            this.rest = ascii(rest);
+            this.maxChars = maxChars;
         }
 
         private static boolean[] ascii(String chars) {
             boolean[] set = new boolean[128];
             chars.chars().forEach(c -> set[c] = true);
             return set;
+        }
+
+        String regex() {
+            return regex;
+        }
+
+        int maxChars() {
+            return maxChars;
         }
 
         boolean matches(String name) {

@@ -2,6 +2,7 @@ package dev.baton.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -38,6 +39,19 @@ class NameFormatTest {
                         + " on \"" + s + "\"");
             }
         }
+    }
+
+    @Test
+    void theRulesAndMessagesAreTheContractsWords() {
+        // API.md, as written there: a drift in Validation's regex strings fails here.
+        assertEquals("^[a-z0-9][a-z0-9._-]{0,63}$", Validation.QUEUE.regex());
+        assertEquals("^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$", Validation.AGENT.regex());
+        assertEquals("queue name must match ^[a-z0-9][a-z0-9._-]{0,63}$, got \"Bad\"",
+                Validation.queueName("Bad").message());
+        assertEquals("agent name must match ^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$, got \":a\"",
+                Validation.agentName(":a").message());
+        assertNull(Validation.queueName("default"));
+        assertNull(Validation.agentName("agent:run_7a1"));
     }
 
     @Test

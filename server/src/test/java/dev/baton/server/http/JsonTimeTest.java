@@ -23,7 +23,8 @@ class JsonTimeTest {
             long ms = from + (long) (random.nextDouble() * (to - from));
             assertEquals(CONTRACT.format(Instant.ofEpochMilli(ms)), Json.time(ms));
         }
-        for (String edge : List.of("1970-01-01T00:00:00Z", "1969-12-31T23:59:59.999Z",
+        for (String edge : List.of("0001-01-01T00:00:00Z", "1970-01-01T00:00:00Z",
+                "1969-12-31T23:59:59.999Z",
                 "2024-02-29T23:59:59.999Z", "2026-11-22T10:15:30.001Z",
                 "9999-12-31T23:59:59.999Z", "+10000-01-01T00:00:00Z", "0000-06-01T12:00:00Z",
                 "-0001-06-01T12:00:00Z")) {
