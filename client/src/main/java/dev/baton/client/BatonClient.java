@@ -376,8 +376,7 @@ public final class BatonClient implements AutoCloseable {
     /** Takes a snapshot; returns its log index. */
     public long snapshot() {
         return write("POST", "/v1/cluster/snapshot", null, newIdempotencyKey(), JsonNode.class)
-                .path("index")
-                .asLong();
+                .path("index").asLong();
     }
 
     /** Whether this one node's process serves ({@code /health/live}); no failover. */
