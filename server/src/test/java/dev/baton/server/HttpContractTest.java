@@ -56,6 +56,9 @@ class HttpContractTest {
         List<Case> cases = List.of(
                 new Case("POST", "", "{\"subject\": ", 400, "invalid_argument"),
                 new Case("POST", "", "not json", 400, "invalid_argument"),
+                new Case("POST", "", "{\"subject\": \"x\"} xyz", 400, "invalid_argument"),
+                new Case("POST", "", "{\"subject\": \"x\"}}", 400, "invalid_argument"),
+                new Case("POST", "", "{\"subject\": \"x\"} {}", 400, "invalid_argument"),
                 new Case("POST", "", "[\"subject\"]", 400, "invalid_argument"),
                 new Case("POST", "", "{\"subject\": \"x\", \"priorty\": 1}", 400,
                         "invalid_argument"),

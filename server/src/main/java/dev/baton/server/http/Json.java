@@ -2,6 +2,7 @@ package dev.baton.server.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,8 +25,10 @@ final class Json {
     private Json() {
     }
 
+    /** Strict: a duplicate field, or anything after the body's JSON value, is a bad body. */
     static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** ISO-8601 UTC with milliseconds, always three digits: {@code 2026-11-22T10:15:30.123Z}. */
     private static final DateTimeFormatter TIME =
