@@ -92,7 +92,7 @@ public final class Validation {
     }
 
     public static Rejected idempotencyKey(String key) {
-        if (key != null && (key.isEmpty() || key.length() > Limits.IDEMPOTENCY_KEY_CHARS_MAX)) {
+        if (key != null && (key.isEmpty() || longer(key, Limits.IDEMPOTENCY_KEY_CHARS_MAX))) {
             return Rejected.invalid("Idempotency-Key must be 1 to "
                     + Limits.IDEMPOTENCY_KEY_CHARS_MAX + " characters");
         }
@@ -274,11 +274,23 @@ public final class Validation {
     }
 
     private static Rejected chars(String field, String value, int max) {
-        if (value != null && value.length() > max) {
-            return Rejected.invalid(field + " is " + value.length() + " characters; at most "
+        if (longer(value, max)) {
+            return Rejected.invalid(field + " is " + characters(value) + " characters; at most "
                     + max + " are allowed");
         }
         return null;
+    }
+
+    /**
+     * The contract's "chars" are characters (Unicode code points), not UTF-16 units: an emoji
+     * is one. Cheap when the text is short enough in units already.
+     */
+    private static boolean longer(String value, int max) {
+        return value != null && value.length() > max && characters(value) > max;
+    }
+
+    private static int characters(String value) {
+        return value.codePointCount(0, value.length());
     }
 
     /** description, result and failure: at most 64 KiB of UTF-8. */
@@ -335,7 +347,7 @@ public final class Validation {
                     + " capabilities; at most " + max + " are allowed");
         }
         for (String c : capabilities) {
-            if (c == null || c.isBlank() || c.length() > Limits.CAPABILITY_CHARS_MAX) {
+            if (c == null || c.isBlank() || longer(c, Limits.CAPABILITY_CHARS_MAX)) {
                 return Rejected.invalid("each capability in " + field + " must be 1 to "
                         + Limits.CAPABILITY_CHARS_MAX + " characters");
             }
@@ -350,11 +362,11 @@ public final class Validation {
         }
         for (Map.Entry<String, String> e : labels.entrySet()) {
             String k = e.getKey();
-            if (k == null || k.isEmpty() || k.length() > Limits.LABEL_KEY_CHARS_MAX) {
+            if (k == null || k.isEmpty() || longer(k, Limits.LABEL_KEY_CHARS_MAX)) {
                 return Rejected.invalid("label keys must be 1 to " + Limits.LABEL_KEY_CHARS_MAX
                         + " characters");
             }
-            if (e.getValue() == null || e.getValue().length() > Limits.LABEL_VALUE_CHARS_MAX) {
+            if (e.getValue() == null || longer(e.getValue(), Limits.LABEL_VALUE_CHARS_MAX)) {
                 return Rejected.invalid("label " + quote(k) + " must have a string value of at most "
                         + Limits.LABEL_VALUE_CHARS_MAX + " characters");
             }

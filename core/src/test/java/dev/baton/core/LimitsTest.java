@@ -1,8 +1,12 @@
 package dev.baton.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** The limits agree with the API contract and with each other. */
@@ -25,6 +29,23 @@ class LimitsTest {
         assertEquals(1_000_000, Limits.IDEMPOTENCY_KEYS_MAX_DEFAULT);
         assertEquals(100, Limits.LIST_LIMIT_DEFAULT);
         assertEquals(1000, Limits.LIST_LIMIT_MAX);
+    }
+
+    @Test
+    void lengthsCountCharactersNotUtf16Units() {
+        String emoji = "\uD83D\uDE00"; // One character, two UTF-16 units.
+        assertNull(Validation.command(create(emoji.repeat(Limits.SUBJECT_CHARS_MAX))));
+        Outcome.Rejected tooLong = Validation.command(
+                create(emoji.repeat(Limits.SUBJECT_CHARS_MAX + 1)));
+        assertEquals("subject is 501 characters; at most 500 are allowed", tooLong.message());
+        assertNull(Validation.idempotencyKey(emoji.repeat(Limits.IDEMPOTENCY_KEY_CHARS_MAX)));
+        assertNotNull(Validation.idempotencyKey(
+                emoji.repeat(Limits.IDEMPOTENCY_KEY_CHARS_MAX + 1)));
+    }
+
+    private static Command create(String subject) {
+        return new Command.CreateTask("q", subject, null, null, 0, List.of(), List.of(),
+                List.of(), new TreeMap<>(), null, null, null, null, null);
     }
 
     @Test
