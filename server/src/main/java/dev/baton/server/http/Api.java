@@ -59,8 +59,11 @@ final class Api {
         String m = r.method();
         if (s.size() == 2 && s.get(0).equals("health")) {
             requireMethod(m, "GET");
+            if (s.get(1).equals("ready")) {
+                return cluster.ready();
+            }
             return CompletableFuture.completedFuture(s.get(1).equals("live") ? live()
-                    : s.get(1).equals("ready") ? cluster.ready() : missing(r));
+                    : missing(r));
         }
         if (s.isEmpty() || !s.get(0).equals("v1")) {
             throw notFound(r);

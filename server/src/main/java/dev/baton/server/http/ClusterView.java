@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -148,23 +149,43 @@ final class ClusterView {
         throw ApiException.notFound("no such endpoint: /v1/cluster/" + String.join("/", rest));
     }
 
-    /** 200 when this node knows a leader and has applied everything it knows is committed. */
-    HttpResult ready() {
+    /** How long a readiness probe waits for this node to catch up before it answers 503. */
+    private static final long READY_WAIT_MS = 1_000;
+
+    /**
+     * 200 when this node knows a leader and has applied everything committed. A node's own
+     * commit index lags the leader's while it catches up (a restarted node knows only what is
+     * in its log), so the probe asks the leader: the read barrier completes once this node has
+     * applied what the leader had committed when it was asked.
+     */
+    CompletableFuture<HttpResult> ready() {
         RaftServer.Division d = division();
         RaftPeerId leader = d.getInfo().getLeaderId();
         long committed = d.getRaftLog().getLastCommittedIndex();
         long applied = d.getInfo().getLastAppliedIndex();
         if (leader == null || applied < committed || !d.getInfo().isAlive()) {
-            String why = leader == null ? "this node knows no leader yet"
-                    : "this node has applied " + applied + " of " + committed + " entries";
-            return new HttpResult(503, Json.bytes(Json.error("unavailable", why, Map.of())),
-                    Map.of("Retry-After", "1"));
+            return CompletableFuture.completedFuture(notReady(leader == null
+                    ? "this node knows no leader yet"
+                    : "this node has applied " + applied + " of " + committed + " entries"));
         }
-        ObjectNode body = Json.object();
-        body.put("status", "ready");
-        body.put("leader", leader.toString());
-        body.put("appliedIndex", applied);
-        return Api.ok(body);
+        return node.readBarrier().orTimeout(READY_WAIT_MS, TimeUnit.MILLISECONDS)
+                .handle((v, error) -> {
+                    if (error != null) {
+                        return notReady("this node is still catching up with leader "
+                                + leader + " (applied " + d.getInfo().getLastAppliedIndex()
+                                + ")");
+                    }
+                    ObjectNode body = Json.object();
+                    body.put("status", "ready");
+                    body.put("leader", leader.toString());
+                    body.put("appliedIndex", d.getInfo().getLastAppliedIndex());
+                    return Api.ok(body);
+                });
+    }
+
+    private static HttpResult notReady(String why) {
+        return new HttpResult(503, Json.bytes(Json.error("unavailable", why, Map.of())),
+                Map.of("Retry-After", "1"));
     }
 
     private ObjectNode self() {
