@@ -19,6 +19,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +76,27 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         });
     }
 
+    /** When a 503 was last logged (System.nanoTime()), and how many went unlogged since. */
+    private static final AtomicLong UNAVAILABLE_LOGGED_AT = new AtomicLong(System.nanoTime()
+            - TimeUnit.SECONDS.toNanos(1));
+    private static final AtomicLong UNAVAILABLE_UNLOGGED = new AtomicLong();
+
+    /**
+     * Says why a request got 503, with the cause Ratis gave, at most once a second: an
+     * operator can tell an election from a node that cannot reach the leader.
+     */
+    private static void logUnavailable(Throwable e) {
+        long now = System.nanoTime();
+        long last = UNAVAILABLE_LOGGED_AT.get();
+        if (now - last < TimeUnit.SECONDS.toNanos(1)
+                || !UNAVAILABLE_LOGGED_AT.compareAndSet(last, now)) {
+            UNAVAILABLE_UNLOGGED.incrementAndGet();
+            return;
+        }
+        LOG.warn("answered 503 ({} more since the last such line): {}; cause: {}",
+                UNAVAILABLE_UNLOGGED.getAndSet(0), e.getMessage(), String.valueOf(e.getCause()));
+    }
+
     private static HttpResult error(Throwable failure) {
         Throwable e = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
@@ -82,6 +105,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     a.details)));
         }
         if (e instanceof Unavailable || e instanceof TaskStateMachine.NotServingException) {
+            logUnavailable(e);
             return new HttpResult(503, Json.bytes(Json.error("unavailable",
                     e.getMessage() + "; retry (with the same Idempotency-Key for writes)",
                     Map.of())), Map.of("Retry-After", "1"));
