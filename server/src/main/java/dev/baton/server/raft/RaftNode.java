@@ -17,7 +17,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -48,7 +47,8 @@ import org.apache.ratis.util.TimeDuration;
  * <p>Writes go through a small pool of Ratis clients: a Ratis client finds the leader itself and
  * retries a request with the same call id, which the leader's retry cache deduplicates. A pool,
  * not one client, because an ordered async client that gives up fails every request it has
- * outstanding (RATIS-NOTES P8).
+ * outstanding (RATIS-NOTES P8), and every later one too, so a client that failed is replaced
+ * ({@link WriteClients}).
  */
 public final class RaftNode implements AutoCloseable {
     private static final int WRITE_CLIENTS = 4;
@@ -66,11 +66,10 @@ public final class RaftNode implements AutoCloseable {
     private final RaftPeerId selfId;
     private final TaskStateMachine stateMachine;
     private final RaftServer server;
-    private final List<RaftClient> writeClients = new ArrayList<>();
+    private final WriteClients writeClients;
     private final RaftClient readClient;
     /** Carries the leader's own requests to a new leader after it stepped down. */
     private final RaftClient resendClient;
-    private final AtomicInteger nextClient = new AtomicInteger();
     /**
      * Sends the entries that queued while others replicated, off the RaftClients' threads, and
      * ends the Proposer's holds.
@@ -111,9 +110,7 @@ public final class RaftNode implements AutoCloseable {
                         : RaftStorage.StartupOption.RECOVER)
                 .build();
         RaftProperties clientProperties = clientProperties();
-        for (int i = 0; i < WRITE_CLIENTS; i++) {
-            writeClients.add(newClient(clientProperties));
-        }
+        this.writeClients = new WriteClients(WRITE_CLIENTS, () -> newClient(clientProperties));
         this.readClient = newClient(clientProperties);
         this.resendClient = newClient(clientProperties);
     }
@@ -227,9 +224,7 @@ public final class RaftNode implements AutoCloseable {
         if (leader != null && leader.leads()) {
             return leader.send(entry);
         }
-        RaftClient client = writeClients.get(
-                Math.floorMod(nextClient.getAndIncrement(), writeClients.size()));
-        return client.async().send(entry)
+        return writeClients.send(entry)
                 .handle((reply, error) -> {
                     checkReply(reply, error);
                     return reply.getMessage().getContent().toByteArray();
@@ -334,9 +329,7 @@ public final class RaftNode implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        for (RaftClient c : writeClients) {
-            c.close();
-        }
+        writeClients.close();
         readClient.close();
         resendClient.close();
         server.close();
