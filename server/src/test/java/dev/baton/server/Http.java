@@ -23,6 +23,30 @@ final class Http {
         }
     }
 
+    /**
+     * Sends a request line as written, over a socket of its own (for targets that
+     * {@link URI} refuses to build, such as a bad percent-escape), and reads the whole answer.
+     * The raw response is not kept.
+     */
+    static Reply raw(String hostPort, String method, String target) {
+        String[] hp = hostPort.split(":");
+        try (java.net.Socket socket = new java.net.Socket(hp[0], Integer.parseInt(hp[1]))) {
+            socket.setSoTimeout(10_000);
+            String request = method + " " + target + " HTTP/1.1\r\nHost: " + hostPort
+                    + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            int status = Integer.parseInt(answer.substring(9, 12));
+            String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            return new Reply(status, body.isEmpty() ? JSON.createObjectNode()
+                    : JSON.readTree(body), null);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static Reply get(String url) {
         return send(HttpRequest.newBuilder(URI.create(url)).GET());
     }

@@ -94,7 +94,17 @@ class HttpContractTest {
                 new Case("GET", "?limit=0", "", 400, "invalid_argument"),
                 new Case("GET", "?limit=1001", "", 400, "invalid_argument"),
                 new Case("GET", "?status=done", "", 400, "invalid_argument"),
-                new Case("GET", "?colour=red", "", 400, "invalid_argument"));
+                new Case("GET", "?colour=red", "", 400, "invalid_argument"),
+                // The method is judged before the body: 405, not the body's 400.
+                new Case("PUT", "/1/claim", "", 405, "method_not_allowed"),
+                new Case("PATCH", "/1/complete", "{}", 405, "method_not_allowed"),
+                // Half a surrogate pair has no UTF-8 form; it was stored as "?".
+                new Case("POST", "", "{\"subject\": \"a\\ud800b\"}", 400, "invalid_argument"),
+                new Case("POST", "", "{\"subject\": \"x\", \"labels\": {\"\\udc00\": \"v\"}}",
+                        400, "invalid_argument"),
+                // Times are written back with four-digit years.
+                new Case("POST", "", "{\"subject\": \"x\", "
+                        + "\"notBefore\": \"+99999-01-01T00:00:00Z\"}", 400, "invalid_argument"));
         for (Case c : cases) {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(tasks(1, q) + c.path))
                     .method(c.method, HttpRequest.BodyPublishers.ofString(c.body));
@@ -103,6 +113,15 @@ class HttpContractTest {
             assertEquals(c.status, r.status(), what + " -> " + r.body());
             assertEquals(c.code, r.code(), what + " -> " + r.body());
             assertFalse(r.body().path("error").path("message").asText().isBlank(), what);
+        }
+        // A bad percent-escape anywhere in the URL (Java's own URI refuses to send one).
+        for (String target : List.of("/v1/queues/%ZZ/tasks", "/v1/queues/" + q + "/tasks/%ZZ",
+                "/v1/queues/" + q + "/tasks?status=%ZZ", "/v1/queues/" + q + "/tasks/1%",
+                "/v1/agents/%ZZ/pulse")) {
+            String method = target.endsWith("pulse") ? "POST" : "GET";
+            Http.Reply r = Http.raw(cluster.address(1), method, target);
+            assertEquals(400, r.status(), method + " " + target + " -> " + r.body());
+            assertEquals("invalid_argument", r.code(), method + " " + target);
         }
         // Nothing changed: same counts, and the next task still gets id 2.
         assertEquals(countsBefore, queueCounts(q));

@@ -37,8 +37,16 @@ final class ClaimApi {
         this.defaultTtlMs = defaultTtlMs;
     }
 
+    private static final Set<String> ACTIONS =
+            Set.of("claim", "progress", "complete", "fail", "release", "handoff");
+
     /** {@code POST /v1/queues/{q}/tasks/{id}/{action}}, or null when action is no such thing. */
     CompletableFuture<HttpResult> taskAction(Request r, String queue, long id, String action) {
+        if (!ACTIONS.contains(action)) {
+            return null;
+        }
+        // The method before the body: a GET of an action is 405 whatever it carries.
+        Api.requireMethod(r.method(), "POST");
         Command command;
         switch (action) {
             case "claim": {
@@ -77,9 +85,8 @@ final class ClaimApi {
                 break;
             }
             default:
-                return null;
+                throw new IllegalStateException("no case for action " + action);
         }
-        Api.requireMethod(r.method(), "POST");
         return api.write(r, command);
     }
 

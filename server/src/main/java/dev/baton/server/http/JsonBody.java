@@ -56,7 +56,51 @@ final class JsonBody {
                         + String.join(", ", new java.util.TreeSet<>(allowed)));
             }
         }
+        refuseLoneSurrogates(object, null);
         return new JsonBody(object);
+    }
+
+    /**
+     * Refuses a string holding half of a surrogate pair ({@code "\ud800"} written as an escape:
+     * raw bytes that are not UTF-8 already fail to parse). It has no UTF-8 form, so storing it
+     * would change it: it came back as {@code "?"}.
+     */
+    private static void refuseLoneSurrogates(JsonNode node, String field) {
+        if (node.isTextual()) {
+            if (hasLoneSurrogate(node.textValue())) {
+                throw ApiException.invalid(field + " holds half of a UTF-16 surrogate pair, "
+                        + "which is not a character");
+            }
+        } else if (node.isContainerNode()) {
+            Iterator<java.util.Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext()) {
+                var f = fields.next();
+                if (hasLoneSurrogate(f.getKey())) {
+                    throw ApiException.invalid("a field name holds half of a UTF-16 surrogate "
+                            + "pair, which is not a character");
+                }
+                refuseLoneSurrogates(f.getValue(), field == null ? f.getKey()
+                        : field + "." + f.getKey());
+            }
+            if (node.isArray()) {
+                for (JsonNode item : node) {
+                    refuseLoneSurrogates(item, field);
+                }
+            }
+        }
+    }
+
+    static boolean hasLoneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     boolean has(String field) {
@@ -122,18 +166,30 @@ final class JsonBody {
         return v.booleanValue();
     }
 
+    private static final long FIRST_MS = java.time.Instant.parse("0001-01-01T00:00:00Z")
+            .toEpochMilli();
+    private static final long LAST_MS = java.time.Instant.parse("9999-12-31T23:59:59.999Z")
+            .toEpochMilli();
+
     /** An ISO-8601 timestamp with an offset, as epoch milliseconds. */
     Long timestamp(String field) {
         String s = string(field);
         if (s == null) {
             return null;
         }
+        long ms;
         try {
-            return OffsetDateTime.parse(s).toInstant().toEpochMilli();
-        } catch (DateTimeParseException e) {
+            ms = OffsetDateTime.parse(s).toInstant().toEpochMilli();
+        } catch (DateTimeParseException | ArithmeticException e) {
             throw ApiException.invalid(field + " must be an ISO-8601 time such as "
                     + "2026-11-22T10:15:30.123Z, got \"" + s + "\"");
         }
+        // Times are written back with four-digit years (API.md's form).
+        if (ms < FIRST_MS || ms > LAST_MS) {
+            throw ApiException.invalid(field + " must fall in the years 0001 to 9999 (UTC), got \""
+                    + s + "\"");
+        }
+        return ms;
     }
 
     List<Long> ids(String field) {

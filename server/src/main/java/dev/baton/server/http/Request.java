@@ -13,14 +13,20 @@ record Request(String method, List<String> segments, Map<String, List<String>> q
     static Request of(String method, String uri, String idempotencyKey, String lastEventId,
                       byte[] body) {
         QueryStringDecoder decoder = new QueryStringDecoder(uri);
-        // Split the raw path before decoding, so that an agent name with an encoded slash
-        // (agent%2F7) stays one segment.
-        List<String> segments = java.util.Arrays.stream(decoder.rawPath().split("/"))
-                .filter(s -> !s.isEmpty())
-                .map(s -> QueryStringDecoder.decodeComponent(s, StandardCharsets.UTF_8))
-                .toList();
-        return new Request(method, segments, decoder.parameters(), idempotencyKey, lastEventId,
-                body);
+        try {
+            // Split the raw path before decoding, so that an agent name with an encoded slash
+            // (agent%2F7) stays one segment.
+            List<String> segments = java.util.Arrays.stream(decoder.rawPath().split("/"))
+                    .filter(s -> !s.isEmpty())
+                    .map(s -> QueryStringDecoder.decodeComponent(s, StandardCharsets.UTF_8))
+                    .toList();
+            return new Request(method, segments, decoder.parameters(), idempotencyKey,
+                    lastEventId, body);
+        } catch (IllegalArgumentException e) {
+            // Netty's decoder refuses a bad escape ("%ZZ", a trailing "%").
+            throw ApiException.invalid("the URL is not valid percent-encoding: "
+                    + e.getMessage());
+        }
     }
 
     /** Refuses query parameters the route does not know, as unknown body fields are refused. */
