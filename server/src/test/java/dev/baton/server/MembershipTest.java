@@ -20,7 +20,7 @@ class MembershipTest {
     Path dir;
 
     @Test
-    void aNewMemberJoinsAndCatchesUpAndAFoundingMemberLeaves() throws Exception {
+    void aNewMemberJoinsAndCatchesUpAndAFoundingMemberLeavesAndComesBack() throws Exception {
         try (TestCluster cluster = TestCluster.started(dir, 3, 100_000)) {
             for (int i = 0; i < 20; i++) {
                 Http.post(cluster.url(0) + "/v1/queues/q/tasks", "{\"subject\": \"t" + i + "\"}");
@@ -73,6 +73,26 @@ class MembershipTest {
                         "{\"subject\": \"after\"}").status());
                 assertEquals(404, Http.delete(cluster.url(leader)
                         + "/v1/cluster/members/n9").status());
+
+                // The removed node says so, and is not ready.
+                await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    Http.Reply ready = Http.get(cluster.url(leaving) + "/health/ready");
+                    return ready.status() == 503 && ready.body().path("error").path("message")
+                            .asText().contains("removed from the cluster");
+                });
+                // Restarted, it can be added back, and takes part again.
+                NodeConfig back = cluster.config(leaving).self();
+                cluster.stop(leaving);
+                cluster.start(leaving);
+                Http.Reply readded = Http.post(cluster.url(leader) + "/v1/cluster/members",
+                        "{\"id\": \"" + back.id() + "\", \"raftAddress\": \"" + back.raft()
+                                + "\", \"httpAddress\": \"" + back.http() + "\"}");
+                assertEquals(200, readded.status(), readded.body().toString());
+                assertEquals(4, readded.body().get("nodes").size());
+                await().atMost(Duration.ofSeconds(30)).until(() ->
+                        Http.get(cluster.url(leaving) + "/health/ready").status() == 200);
+                assertEquals(201, Http.post(cluster.url(leaving) + "/v1/queues/q/tasks",
+                        "{\"subject\": \"back\"}").status());
             }
         }
     }

@@ -163,7 +163,13 @@ final class ClusterView {
         RaftPeerId leader = d.getInfo().getLeaderId();
         long committed = d.getRaftLog().getLastCommittedIndex();
         long applied = d.getInfo().getLastAppliedIndex();
-        if (leader == null || applied < committed || !d.getInfo().isAlive()) {
+        if (!d.getInfo().isAlive()) {
+            // Ratis closes a member's group when a configuration without it is applied.
+            return CompletableFuture.completedFuture(notReady("this node is not serving as a "
+                    + "member: it was removed from the cluster, or is stopping; to add it back, "
+                    + "restart it and add it again (POST /v1/cluster/members)"));
+        }
+        if (leader == null || applied < committed) {
             return CompletableFuture.completedFuture(notReady(leader == null
                     ? "this node knows no leader yet"
                     : "this node has applied " + applied + " of " + committed + " entries"));
