@@ -115,6 +115,11 @@ public final class Cli {
             } catch (CommandFailed e) {
                 return fail(env, e.getMessage(), 1);
             } catch (RefusedException e) {
+                if (c.json()) {
+                    // The API's answer, as --json promises: its error document, on stdout.
+                    c.printJson(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                            .objectNode().set("error", e.details()));
+                }
                 return fail(env, refusal(c, e), 1);
             } catch (UnavailableException e) {
                 return fail(env, unreachable(c, e), 3);

@@ -162,6 +162,13 @@ class CliCommandsTest {
         CliRunner.Result none = baton.run("claim", "--next", "--json", "-q", "json-empty");
         assertEquals(1, none.code());
         assertEquals("{\"claims\":[]}", none.out().trim());
+        // A refusal is an answer too: its error document on stdout, the reason on stderr.
+        CliRunner.Result taken = baton.run("claim", "1", "--agent", "k", "-q", q, "--json");
+        assertEquals(1, taken.code());
+        JsonNode error = JSON.readTree(taken.out()).path("error");
+        assertEquals("already_claimed", error.path("code").asText(), taken::toString);
+        assertEquals("j", error.path("owner").asText(), taken::toString);
+        assertTrue(taken.err().endsWith("(already_claimed)\n"), taken::toString);
     }
 
     @Test
