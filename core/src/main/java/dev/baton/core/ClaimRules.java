@@ -309,6 +309,10 @@ final class ClaimRules {
         boolean exhausted = countsAttempt && b.attempts >= t.maxAttempts();
         if (terminal || exhausted) {
             b.status = TaskStatus.FAILED;
+            if (type == EventType.EXPIRED || type == EventType.STALLED) {
+                // Failed by the server, not by its owner: the failure says why.
+                b.failure = reason;
+            }
         } else {
             b.status = TaskStatus.PENDING;
             if (delayMs != null && delayMs > 0) {

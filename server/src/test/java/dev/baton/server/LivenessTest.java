@@ -118,6 +118,8 @@ class LivenessTest {
                 .until(() -> steps.get(2, q, id).get("status").asText().equals("failed"));
         JsonNode t = steps.get(0, q, id);
         assertEquals(1, t.get("attempts").asInt());
+        // Why it failed, on the task itself, not only in its history.
+        assertEquals("lease_expired", t.get("failure").asText());
         assertEquals(List.of("created", "claimed", "expired"), types(steps.events(1, q, id)));
         assertEquals("not_claimable", steps.claim(2, q, id, "another").code());
     }

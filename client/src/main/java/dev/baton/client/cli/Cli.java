@@ -244,8 +244,9 @@ public final class Cli {
     }
 
     /**
-     * The last node's failure from the client's message, which ends in
-     * {@code [host:port: connection refused; ...]}.
+     * The telling failure from the client's message, which ends in
+     * {@code [host:port: connection refused; ...]}: the last node's, unless a node answered 503
+     * (it runs, but there is no leader), which says more than a refused connection to another.
      */
     private static String lastFailure(String message) {
         if (message == null) {
@@ -257,8 +258,14 @@ public final class Cli {
             return null;
         }
         String[] failures = message.substring(open + 1, close).split("; ");
-        String last = failures[failures.length - 1];
-        int colon = last.indexOf(": ");
-        return colon < 0 ? last : last.substring(colon + 2).trim();
+        String last = null;
+        for (String failure : failures) {
+            int colon = failure.indexOf(": ");
+            String why = colon < 0 ? failure : failure.substring(colon + 2).trim();
+            if (last == null || !last.startsWith("503") || why.startsWith("503")) {
+                last = why;
+            }
+        }
+        return last;
     }
 }

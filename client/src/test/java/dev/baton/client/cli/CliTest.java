@@ -78,6 +78,20 @@ class CliTest {
     }
 
     @Test
+    void aNodeThatAnswers503SaysMoreThanAnotherThatRefusesTheConnection() throws IOException {
+        String dead = deadAddress();
+        try (FakeServer server = new FakeServer(r -> new FakeServer.Reply(503, """
+                {"error": {"code": "unavailable", "message": "the cluster has no leader that can\
+                 take this request now; retry (with the same Idempotency-Key for writes)"}}"""))) {
+            TestEnvironment env = new TestEnvironment(home)
+                    .with("BATON_SERVER", server.address() + "," + dead);
+            assertEquals(3, env.run("list", "--timeout", "300ms"));
+            assertTrue(env.stderr().startsWith("baton: the cluster at " + server.address()
+                    + ", " + dead + " (BATON_SERVER) has no leader: 503 "), env.stderr());
+        }
+    }
+
+    @Test
     void aRefusedRequestExitsOneWithTheServersSentenceAndCode() {
         try (FakeServer server = new FakeServer(r -> new FakeServer.Reply(409, """
                 {"error": {"code": "already_claimed", "owner": "agent:x",
