@@ -41,17 +41,11 @@ import org.apache.ratis.util.TimeDuration;
 
 /**
  * One member of the Raft group: the Ratis server with its {@link TaskStateMachine}, and the
- * clients through which this node's HTTP API forwards writes to whoever leads. While this node
- * leads, its writes go straight to its own server instead ({@link LocalSubmission}).
- *
- * <p>Writes go through a small pool of Ratis clients: a Ratis client finds the leader itself and
- * retries a request with the same call id, which the leader's retry cache deduplicates. A pool,
- * not one client, because an ordered async client that gives up fails every request it has
- * outstanding (RATIS-NOTES P8), and every later one too, so a client that failed is replaced
- * ({@link WriteClients}).
+ * path by which this node's HTTP API proposes writes: to its own server while it leads, else
+ * to the leader, retried with the same Ratis call ids until some leader answers
+ * ({@link Submission}); the leaders' retry caches make the retries safe.
  */
 public final class RaftNode implements AutoCloseable {
-    private static final int WRITE_CLIENTS = 4;
     /**
      * Entries this node may have on their way to the leader at once; requests arriving
      * meanwhile wait and leave together as the next entry (group commit). One: fewer, larger
@@ -66,10 +60,9 @@ public final class RaftNode implements AutoCloseable {
     private final RaftPeerId selfId;
     private final TaskStateMachine stateMachine;
     private final RaftServer server;
-    private final WriteClients writeClients;
     private final RaftClient readClient;
-    /** Carries the leader's own requests to a new leader after it stepped down. */
-    private final RaftClient resendClient;
+    /** Its transport carries this node's entries to another node ({@link Submission}). */
+    private final RaftClient entryClient;
     /**
      * Sends the entries that queued while others replicated, off the RaftClients' threads, and
      * ends the Proposer's holds.
@@ -78,8 +71,8 @@ public final class RaftNode implements AutoCloseable {
             new DefaultThreadFactory("baton-sender", true));
     private final Proposer proposer = new Proposer(this::sendEntry, ENTRIES_IN_FLIGHT_MAX,
             sender, sender);
-    /** The leader's path for its own entries; set once the server has started. */
-    private volatile LocalSubmission local;
+    /** This node's path for its entries; set once the server has started. */
+    private volatile Submission submission;
 
     public RaftNode(ClusterConfig config) throws IOException {
         this.config = config;
@@ -110,9 +103,8 @@ public final class RaftNode implements AutoCloseable {
                         : RaftStorage.StartupOption.RECOVER)
                 .build();
         RaftProperties clientProperties = clientProperties();
-        this.writeClients = new WriteClients(WRITE_CLIENTS, () -> newClient(clientProperties));
         this.readClient = newClient(clientProperties);
-        this.resendClient = newClient(clientProperties);
+        this.entryClient = newClient(clientProperties);
     }
 
     private RaftClient newClient(RaftProperties properties) {
@@ -178,7 +170,7 @@ public final class RaftNode implements AutoCloseable {
 
     public void start() throws IOException {
         server.start();
-        local = new LocalSubmission(division(), resendClient.getClientRpc(), () -> {
+        submission = new Submission(division(), entryClient.getClientRpc(), () -> {
             try {
                 return division().getRaftConf().getCurrentPeers();
             } catch (IOException e) {
@@ -213,22 +205,14 @@ public final class RaftNode implements AutoCloseable {
         return proposer.propose(new Proposal(idempotencyKey, command));
     }
 
-    /**
-     * Sends one encoded batch to the leader; completes with the encoded outcomes. The leader
-     * submits its own entries to itself ({@link LocalSubmission}); a follower's go through a
-     * Ratis client, which finds the leader.
-     */
+    /** Sends one encoded batch to the leader; completes with the encoded outcomes. */
     private CompletableFuture<byte[]> sendEntry(byte[] batch) {
-        Message entry = Message.valueOf(UnsafeByteOperations.unsafeWrap(batch));
-        LocalSubmission leader = local;
-        if (leader != null && leader.leads()) {
-            return leader.send(entry);
+        Submission path = submission;
+        if (path == null) {
+            return CompletableFuture.failedFuture(new Unavailable("this node is starting",
+                    null));
         }
-        return writeClients.send(entry)
-                .handle((reply, error) -> {
-                    checkReply(reply, error);
-                    return reply.getMessage().getContent().toByteArray();
-                });
+        return path.send(Message.valueOf(UnsafeByteOperations.unsafeWrap(batch)));
     }
 
     /**
@@ -329,9 +313,8 @@ public final class RaftNode implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        writeClients.close();
         readClient.close();
-        resendClient.close();
+        entryClient.close();
         server.close();
         sender.shutdown();
     }

@@ -25,14 +25,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The leader's own writes: an entry proposed on the node that leads goes straight to its
- * {@link RaftServer}, not through a Ratis client and a gRPC connection to itself (that loopback
- * was two thread hand-offs and a protobuf round trip each way; docs/PERFORMANCE.md).
+ * How this node's entries reach the leader. On the node that leads, an entry goes straight to
+ * its own {@link RaftServer}, not through a Ratis client and a gRPC connection to itself (that
+ * loopback was two thread hand-offs and a protobuf round trip each way; docs/PERFORMANCE.md);
+ * on a follower, to the leader it knows, over gRPC.
  *
  * <p>What a Ratis client would otherwise do is done here: the request has a client id and call
- * id of its own, and when leadership moves before it is answered (this node steps down, or
- * had already), the very same request, same ids, goes to whoever leads now, until it is
- * answered or {@link #DEADLINE_MS} passes. The ids are what make that safe: every member keeps
+ * id of its own, and when it is refused (the leader stepped down, is stepping down or handing
+ * over, or was never the leader) or its connection fails, the very same request, same ids,
+ * goes to whoever leads now, until it is answered or {@link #DEADLINE_MS} passes. Not a Ratis
+ * client, because an ordered async one answers a leader's "stepping down" to the caller
+ * instead of trying the next leader, and once a request through it gives up, it fails every
+ * later one too (its sliding window keeps the failure: RATIS-NOTES P8; a node that once went
+ * four seconds without a leader then answered one write in four with 503, for good). The ids are what make that safe: every member keeps
  * a retry cache of the requests it applied, by client and call id, and a new leader answers
  * none until it has applied every entry of earlier terms; so an entry the old leader had
  * already replicated is answered from the cache, not applied a second time, and one it had
@@ -43,12 +48,15 @@ import org.slf4j.LoggerFactory;
  * <p>Replies complete on the thread that applied the entry; their answers are handed to
  * {@code answers}, so that answering HTTP requests never holds up the applying thread.
  */
-final class LocalSubmission {
-    private static final Logger LOG = LoggerFactory.getLogger(LocalSubmission.class);
-    /** As long as a write through a Ratis client may take to find a new leader (RaftNode). */
+final class Submission {
+    private static final Logger LOG = LoggerFactory.getLogger(Submission.class);
+    /**
+     * How long an entry may take to find a leader: long enough to ride out an election, bounded
+     * so that a request without a quorum fails (503) instead of hanging.
+     */
     private static final long DEADLINE_MS = 4_000;
     private static final long RETRY_PAUSE_MS = 25;
-    /** One attempt's limit, as a Ratis client's request timeout (RaftNode). */
+    /** One attempt's limit, as a Ratis client's request timeout. */
     private static final long ATTEMPT_TIMEOUT_MS = 3_000;
 
     private final RaftServer.Division division;
@@ -66,7 +74,7 @@ final class LocalSubmission {
      * @param peers   the current members (a resend may go to any of them)
      * @param answers where replies are handled
      */
-    LocalSubmission(RaftServer.Division division, RaftClientRpc rpc,
+    Submission(RaftServer.Division division, RaftClientRpc rpc,
                     Supplier<Collection<RaftPeer>> peers, Executor answers) {
         this.division = division;
         this.groupId = division.getGroup().getGroupId();
@@ -81,12 +89,15 @@ final class LocalSubmission {
         return division.getInfo().isLeader();
     }
 
-    /** Proposes {@code entry}; completes with the state machine's reply. */
+    /**
+     * Proposes {@code entry} to this node's server if it leads, else to the leader it knows;
+     * completes with the state machine's reply.
+     */
     CompletableFuture<byte[]> send(Message entry) {
         CompletableFuture<byte[]> answer = new CompletableFuture<>();
         long call = callIds.incrementAndGet();
-        attempt(entry, call, self, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
-                DEADLINE_MS), answer, 0);
+        attempt(entry, call, next(null, null, 0), System.nanoTime()
+                + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS), answer, 0);
         return answer;
     }
 
