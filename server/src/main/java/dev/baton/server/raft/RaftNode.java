@@ -314,6 +314,10 @@ public final class RaftNode implements AutoCloseable {
     @Override
     public void close() throws IOException {
         readClient.close();
+        Submission path = submission;
+        if (path != null) {
+            path.close();
+        }
         entryClient.close();
         server.close();
         sender.shutdown();

@@ -1,10 +1,13 @@
 package dev.baton.server.raft;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +21,7 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.RaftServer;
@@ -66,6 +70,9 @@ final class Submission {
     private final Supplier<Collection<RaftPeer>> peers;
     private final Executor answers;
     private final ClientId clientId = ClientId.randomId();
+    /** Replaces failed gRPC proxies; a thread each, since closing one can block for seconds. */
+    private final ExecutorService resets = Executors.newCachedThreadPool(
+            new DefaultThreadFactory("baton-proxy-reset", true));
     private final AtomicLong callIds = new AtomicLong();
 
     /**
@@ -103,6 +110,11 @@ final class Submission {
 
     private void attempt(Message entry, long call, RaftPeerId to, long deadline,
                          CompletableFuture<byte[]> answer, int attempt) {
+        if (attempt > 0 && System.nanoTime() > deadline) {
+            // Not sent: a request that left now could be applied after its caller got 503.
+            answer.completeExceptionally(new Unavailable(Unavailable.NO_LEADER, null));
+            return;
+        }
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(clientId).setServerId(to).setGroupId(groupId).setCallId(call)
                 .setMessage(entry).setType(RaftClientRequest.writeRequestType()).build();
@@ -152,15 +164,22 @@ final class Submission {
             cause = r.getException() != null ? r.getException()
                     : new IllegalStateException("a reply that failed without saying why");
         }
-        if (cause instanceof StateMachineException || System.nanoTime() > deadline) {
+        if (cause instanceof StateMachineException || cause instanceof GroupMismatchException
+                || cause instanceof IllegalArgumentException || System.nanoTime() > deadline) {
+            // The machine's own failure, or one that no other attempt could change.
             answer.completeExceptionally(new Unavailable(
                     Unavailable.NO_LEADER, cause));
             return;
         }
         if (!to.equals(self)) {
             // A refusal closes the gRPC stream it came on (Ratis fails the whole stream), and a
-            // failed stream stays failed until its proxy is replaced.
-            rpc.handleException(to, cause, true);
+            // failed stream stays failed until its proxy is replaced. Replaced elsewhere:
+            // closing the old channel waits up to 5 s for calls still open on it (an attempt
+            // that timed out against a frozen leader), which this thread, the node's sender,
+            // must not spend. The map takes the new proxy at once; an attempt that still meets
+            // the old one fails and goes again.
+            Throwable failure = cause;
+            resets.execute(() -> rpc.handleException(to, failure, true));
         }
         RaftPeerId next = next(to, cause, attempt);
         LOG.debug("call {} refused by {} ({}); again at {}", call, to, cause.toString(), next);
@@ -193,5 +212,10 @@ final class Submission {
         }
         RaftPeer[] members = peers.get().toArray(RaftPeer[]::new);
         return members.length == 0 ? self : members[attempt % members.length].getId();
+    }
+
+    /** Lets the proxy resets under way finish; takes no new ones. */
+    void close() {
+        resets.shutdown();
     }
 }
