@@ -41,13 +41,15 @@ import org.slf4j.LoggerFactory;
  * client, because an ordered async one answers a leader's "stepping down" to the caller
  * instead of trying the next leader, and once a request through it gives up, it fails every
  * later one too (its sliding window keeps the failure: RATIS-NOTES P8; a node that once went
- * four seconds without a leader then answered one write in four with 503, for good). The ids are what make that safe: every member keeps
- * a retry cache of the requests it applied, by client and call id, and a new leader answers
- * none until it has applied every entry of earlier terms; so an entry the old leader had
- * already replicated is answered from the cache, not applied a second time, and one it had
- * not is appended afresh. Not covered, as with a Ratis client: a new leader that received the
- * entry in a snapshot, or restarted since, has no cache entry for it and would apply it again;
- * a request with an Idempotency-Key is still applied once (the machine's own table).
+ * four seconds without a leader then answered one write in four with 503, for good).
+ *
+ * <p>The ids are what make the resends safe: every member keeps a retry cache of the requests
+ * it applied, by client and call id, and a new leader answers none until it has applied every
+ * entry of earlier terms; so an entry the old leader had already replicated is answered from
+ * the cache, not applied a second time, and one it had not is appended afresh. Not covered,
+ * as with a Ratis client: a new leader that received the entry in a snapshot, or restarted
+ * since, has no cache entry for it and would apply it again; a request with an
+ * Idempotency-Key is still applied once (the machine's own table).
  *
  * <p>Replies complete on the thread that applied the entry; their answers are handed to
  * {@code answers}, so that answering HTTP requests never holds up the applying thread.
