@@ -76,7 +76,8 @@ class NoLeaderTest {
                         "{\"id\": \"n" + (other + 1) + "\"}");
                 assertEquals(200, moved.status(), moved.body().toString());
             }
-            // Round robin over the node's write clients: eight writes meet each of them twice.
+            // Eight writes: with the Ratis client pool this node used to forward through, one
+            // in four met the client that had given up, and got 503 at once.
             for (int i = 0; i < 8; i++) {
                 Http.Reply write = Http.post(tasks, "{\"subject\": \"after " + i + "\"}");
                 assertEquals(201, write.status(), "write " + i + ": " + write.body());

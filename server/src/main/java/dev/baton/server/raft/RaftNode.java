@@ -108,9 +108,10 @@ public final class RaftNode implements AutoCloseable {
     }
 
     private RaftClient newClient(RaftProperties properties) {
-        // Long enough to ride out an election (4 s), bounded so that a request without a
-        // quorum fails instead of hanging; short sleeps, so that a request finds a new leader
-        // within a few tens of milliseconds of its election (issue 5's failover figure).
+        // For read barriers and admin calls (entries go through Submission, which uses only
+        // this client's transport). Long enough to ride out an election (4 s), bounded so that
+        // a request without a quorum fails instead of hanging; short sleeps, so that a request
+        // finds a new leader within a few tens of milliseconds of its election.
         RetryPolicy retry = RetryPolicies.retryUpToMaximumCountWithFixedSleep(160,
                 TimeDuration.valueOf(25, TimeUnit.MILLISECONDS));
         return RaftClient.newBuilder().setRaftGroup(group).setProperties(properties)
