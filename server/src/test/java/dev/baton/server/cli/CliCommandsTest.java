@@ -278,17 +278,34 @@ class CliCommandsTest {
     }
 
     @Test
-    void benchDrainsEveryTaskExactlyOnceThroughEitherHttpEngine() throws IOException {
-        for (String http : List.of("netty", "jdk")) {
-            CliRunner.Result r = baton.run("bench", "--scenario", "drain", "--workers", "4",
-                    "--tasks", "60", "--warmup", "0", "--http", http, "--json");
-            assertEquals(0, r.code(), r::toString);
-            JsonNode report = JSON.readTree(r.out());
-            assertEquals(60, report.path("tasksClaimed").asInt(), r::toString);
-            assertEquals(0, report.path("doubleClaims").asInt(), r::toString);
-            assertTrue(report.path("everyTaskClaimedExactlyOnce").asBoolean(), r::toString);
-            assertEquals(0, report.path("failures").size(), r::toString);
+    void benchDrainsEveryTaskExactlyOnceThroughEachDriver() throws IOException {
+        List<List<String>> drivers = List.of(List.of(), List.of("--driver", "client"),
+                List.of("--driver", "client", "--http", "jdk"));
+        for (List<String> driver : drivers) {
+            for (String scenario : List.of("drain", "pipeline", "single")) {
+                List<String> args = new java.util.ArrayList<>(List.of("bench", "--scenario",
+                        scenario, "--workers", "4", "--tasks", "61", "--warmup", "0", "--json"));
+                args.addAll(driver);
+                CliRunner.Result r = baton.run(args.toArray(String[]::new));
+                assertEquals(0, r.code(), r::toString);
+                JsonNode report = JSON.readTree(r.out());
+                assertEquals(61, report.path("tasksClaimed").asInt(), r::toString);
+                assertEquals(61, report.path("operations").path("complete").path("count")
+                        .asInt(), r::toString);
+                assertEquals(0, report.path("doubleClaims").asInt(), r::toString);
+                assertTrue(report.path("everyTaskClaimedExactlyOnce").asBoolean(), r::toString);
+                assertEquals(0, report.path("failures").size(), r::toString);
+            }
         }
         assertEquals(2, baton.run("bench", "--http", "curl").code());
+        assertEquals(2, baton.run("bench", "--driver", "threads").code());
+    }
+
+    @Test
+    void benchWithNoServerToReachExitsThree() {
+        CliRunner.Result r = new CliRunner("127.0.0.1:" + TestCluster.freePort(), dir)
+                .run("bench", "--tasks", "5");
+        assertEquals(3, r.code(), r::toString);
+        assertTrue(r.err().startsWith("baton bench: cannot reach the cluster"), r::toString);
     }
 }

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +85,16 @@ final class CliRunner {
             return out.toString(StandardCharsets.UTF_8).lines().toList();
         }
 
+        /** Whether it has ended. */
+        boolean ended() {
+            return result.isDone();
+        }
+
+        /** What it wrote to stderr so far. */
+        String errSoFar() {
+            return err.toString(StandardCharsets.UTF_8);
+        }
+
         /** Raises a stop signal (Ctrl-C) and waits for the command to end. */
         Result stop() {
             ((Environment.Manual) signals).stop();
@@ -92,7 +103,12 @@ final class CliRunner {
 
         /** Waits for the command to end on its own. */
         Result result() {
-            return result.orTimeout(20, TimeUnit.SECONDS).join();
+            return result(Duration.ofSeconds(20));
+        }
+
+        /** Waits up to {@code atMost} for the command to end on its own. */
+        Result result(Duration atMost) {
+            return result.orTimeout(atMost.toMillis(), TimeUnit.MILLISECONDS).join();
         }
     }
 }
