@@ -63,9 +63,19 @@ public final class Bench {
                     + " [--server HOST:PORT,...] [--json]");
             return 2;
         }
-        try (Driver driver = o.driver().equals("loop") ? LoopAgents.start(o.servers())
-                : new ClientAgents(BatonClient.builder().servers(o.servers()).http(o.http())
-                        .build())) {
+        Driver driver;
+        try {
+            driver = o.driver().equals("loop") ? LoopAgents.start(o.servers())
+                    : new ClientAgents(BatonClient.builder().servers(o.servers()).http(o.http())
+                            .build());
+        } catch (IllegalArgumentException e) {
+            err.println("baton bench: " + e.getMessage());
+            return 2;
+        } catch (LoopAgents.Unreachable e) {
+            err.println("baton bench: cannot reach the cluster: " + e.getMessage());
+            return 3;
+        }
+        try (driver) {
             if (!o.json()) {
                 out.printf("baton bench · %s · %d workers · %d tasks · count %d · %s%n",
                         o.scenario(), o.workers(), o.tasks(), o.count(), o.servers());
@@ -111,9 +121,6 @@ public final class Bench {
             return run.doubleClaims.get() == 0 && run.errors() == 0 ? 0 : 1;
         } catch (BatonException e) {
             err.println("baton bench: the cluster failed the run: " + e.getMessage());
-            return 3;
-        } catch (LoopAgents.Unreachable e) {
-            err.println("baton bench: cannot reach the cluster: " + e.getMessage());
             return 3;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -191,7 +198,8 @@ public final class Bench {
         final Map<String, Recorder> ops =
                 java.util.Collections.synchronizedMap(new LinkedHashMap<>());
         final Map<String, Double> seconds = new ConcurrentHashMap<>();
-        final Map<Long, Boolean> claimed = new ConcurrentHashMap<>();
+        /** Every task granted in this run, with the token of its first grant. */
+        final Map<Long, Long> claimed = new ConcurrentHashMap<>();
         final AtomicInteger doubleClaims = new AtomicInteger();
         final Pauses pauses = new Pauses();
         final Map<String, Integer> failures = new ConcurrentHashMap<>();
@@ -267,9 +275,14 @@ public final class Bench {
             seconds.put("claim", (lastDoneNanos - claimStart) / 1e9);
         }
 
-        /** A task granted to an agent: a second grant of it is a double claim. */
-        void claimed(long id) {
-            if (claimed.putIfAbsent(id, true) != null) {
+        /**
+         * Task {@code id} granted with {@code token}. A grant with another token is a double
+         * claim; the same one again is the same grant, seen twice (a pulse that lists a claim
+         * whose complete failed).
+         */
+        void claimed(long id, long token) {
+            Long first = claimed.putIfAbsent(id, token);
+            if (first != null && first != token) {
                 doubleClaims.incrementAndGet();
             }
         }

@@ -33,8 +33,11 @@ final class ClientAgents implements Driver {
 
     @Override
     public void create(Bench.Run run, int n) throws InterruptedException {
-        parallel(run, "create", run.workers, n, i -> client.createTask(run.queue,
-                NewTask.of("bench task " + i)));
+        parallel(run, "create", run.workers, n, i -> {
+            long t0 = System.nanoTime();
+            client.createTask(run.queue, NewTask.of("bench task " + i));
+            run.op("create").record(System.nanoTime() - t0);
+        });
     }
 
     @Override
@@ -46,8 +49,10 @@ final class ClientAgents implements Driver {
                 long previous = -1;
                 for (int k = 0; k < 4 && next.getAndIncrement() < n; k++) {
                     NewTask t = NewTask.of("chain " + chain + " step " + k);
+                    long t0 = System.nanoTime();
                     previous = client.createTask(run.queue, previous < 0 ? t
                             : t.blockedBy(previous)).id();
+                    run.op("create").record(System.nanoTime() - t0);
                 }
             });
         } else {
@@ -91,7 +96,7 @@ final class ClientAgents implements Driver {
                 run.op("claim").record(System.nanoTime() - start);
                 run.pauses.claimed();
                 for (Claim c : claims) {
-                    run.claimed(c.task().id());
+                    run.claimed(c.task().id(), c.token());
                     long t0 = System.nanoTime();
                     completeUntilDone(run, c.task().id(), c.token());
                     run.op("complete").record(System.nanoTime() - t0);
@@ -123,7 +128,7 @@ final class ClientAgents implements Driver {
         int finished = 0;
         for (HeldClaim h : held) {
             if (h.queue().equals(run.queue)) {
-                run.claimed(h.id());
+                run.claimed(h.id(), h.token());
                 completeUntilDone(run, h.id(), h.token());
                 finished++;
             }
@@ -157,7 +162,7 @@ final class ClientAgents implements Driver {
                 List<Claim> claims = client.claimNextTasks(run.queue, ClaimNext.as("single"));
                 run.op("claim").record(System.nanoTime() - start);
                 for (Claim c : claims) {
-                    run.claimed(c.task().id());
+                    run.claimed(c.task().id(), c.token());
                     long t0 = System.nanoTime();
                     client.complete(run.queue, c.task().id(), c.token(), null);
                     run.op("complete").record(System.nanoTime() - t0);
@@ -186,12 +191,8 @@ final class ClientAgents implements Driver {
             futures.add(pool.submit(() -> {
                 for (int i = next.getAndIncrement(); i < items && !run.timeIsUp();
                      i = next.getAndIncrement()) {
-                    long t0 = System.nanoTime();
                     try {
                         step.run(i);
-                        if (phase.equals("create")) {
-                            run.op("create").record(System.nanoTime() - t0);
-                        }
                     } catch (Exception e) {
                         run.failed(phase, e);
                     }

@@ -63,7 +63,7 @@ final class LoopAgents implements Driver {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long REQUEST_TIMEOUT_MS = 10_000;
     private static final int CONNECT_TIMEOUT_MS = 2_000;
-    /** How long an operation keeps trying; a complete, which must not be lost, ten times as long. */
+    /** How long an operation keeps trying (a complete, which must not be lost, ten times). */
     private static final long RETRY_DEADLINE_MS = 15_000;
     private static final long BACKOFF_MIN_MS = 50;
     private static final long BACKOFF_MAX_MS = 1_000;
@@ -107,12 +107,18 @@ final class LoopAgents implements Driver {
      * once one of them accepts a connection.
      *
      * @throws Unreachable when none does
+     * @throws IllegalArgumentException when one is not {@code host:port}
      */
     static LoopAgents start(String servers) throws Unreachable {
         List<String> hostPorts = new ArrayList<>();
         for (String s : servers.split(",")) {
             String t = s.trim().replaceFirst("^http://", "").replaceFirst("/+$", "");
+            if (t.startsWith("https://")) {
+                throw new IllegalArgumentException("--driver loop speaks plain HTTP; "
+                        + "--driver client for " + t);
+            }
             if (!t.isEmpty()) {
+                address(t); // Refuses what is not host:port.
                 hostPorts.add(t);
             }
         }
@@ -121,7 +127,7 @@ final class LoopAgents implements Driver {
             try (Socket probe = new Socket()) {
                 probe.connect(address(hostPort), CONNECT_TIMEOUT_MS);
                 return new LoopAgents(hostPorts);
-            } catch (IOException | IllegalArgumentException e) {
+            } catch (IOException e) {
                 failures.add(hostPort + ": " + e.getMessage());
             }
         }
@@ -130,11 +136,16 @@ final class LoopAgents implements Driver {
 
     private static InetSocketAddress address(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
-        if (colon < 0) {
-            throw new IllegalArgumentException("not host:port: " + hostPort);
+        try {
+            int port = Integer.parseInt(hostPort.substring(colon + 1));
+            if (colon > 0 && port > 0 && port < 65536) {
+                return new InetSocketAddress(
+                        hostPort.substring(0, colon).replaceAll("[\\[\\]]", ""), port);
+            }
+        } catch (NumberFormatException e) {
+            // Answered below.
         }
-        return new InetSocketAddress(hostPort.substring(0, colon).replaceAll("[\\[\\]]", ""),
-                Integer.parseInt(hostPort.substring(colon + 1)));
+        throw new IllegalArgumentException("a server is host:port, got \"" + hostPort + "\"");
     }
 
     @Override
@@ -183,7 +194,7 @@ final class LoopAgents implements Driver {
         long claimStart = run.begin("claim");
         agents(run.workers, (a, finished) -> claim(run, a, d, finished));
         run.end("claim", claimStart);
-        if (d.done >= d.target) {
+        if (d.target > 0 && d.done >= d.target) {
             run.drained(claimStart, d.lastDoneNanos);
         }
     }
@@ -271,7 +282,7 @@ final class LoopAgents implements Driver {
                     run.op("claim").record(answer.nanos());
                     run.pauses.claimed();
                     for (long[] c : claims) {
-                        run.claimed(c[0]);
+                        run.claimed(c[0], c[1]);
                     }
                     complete(run, a, d, claims, 0, () -> claim(run, a, d, finished));
                 }));
@@ -291,13 +302,17 @@ final class LoopAgents implements Driver {
                     if (answer.record(run, "complete")) {
                         d.done++;
                         d.lastDoneNanos = System.nanoTime();
+                    } else {
+                        // Still held by this agent, perhaps: a pulse will find it (see below).
+                        a.mayHoldUnknown = true;
                     }
                     complete(run, a, d, claims, i + 1, next);
                 }));
     }
 
     /**
-     * After a claim that got no answer: the cluster may have granted it, and then this agent
+     * After a claim that got no answer, or a complete that failed: the cluster may have granted
+     * the claim, or kept it, and then this agent
      * holds a task no other agent can claim while the agent's next claims keep its session alive
      * (the drain would never end). As an agent that restarted would, it asks what it holds (a
      * pulse) and completes those tasks.
@@ -306,7 +321,8 @@ final class LoopAgents implements Driver {
         ObjectNode ttl = JSON.createObjectNode().put("ttlMs", 30_000);
         a.send(Call.write("POST", "/v1/agents/" + a.name + "/pulse", ttl, RETRY_DEADLINE_MS, 0,
                 answer -> {
-                    if (!answer.record(run, "pulse")) {
+                    if (!answer.ok()) {
+                        answer.record(run, "pulse");
                         claim(run, a, d, finished); // The next empty answer asks again.
                         return;
                     }
@@ -315,7 +331,7 @@ final class LoopAgents implements Driver {
                     for (JsonNode h : answer.body().path("claims")) {
                         if (h.path("queue").asText().equals(run.queue)) {
                             held.add(new long[] {h.path("id").asLong(), h.path("token").asLong()});
-                            run.claimed(h.path("id").asLong());
+                            run.claimed(h.path("id").asLong(), h.path("token").asLong());
                         }
                     }
                     complete(run, a, d, held, 0, () -> claim(run, a, d, finished));
@@ -344,7 +360,7 @@ final class LoopAgents implements Driver {
                         for (JsonNode c : answer.body().path("claims")) {
                             long id = c.path("task").path("id").asLong();
                             claims.add(new long[] {id, c.path("token").asLong()});
-                            run.claimed(id);
+                            run.claimed(id, c.path("token").asLong());
                         }
                     }
                     complete(run, a, new Drain(), claims, 0,
@@ -480,7 +496,7 @@ final class LoopAgents implements Driver {
                     if (f.isSuccess()) {
                         write(c);
                     } else {
-                        failed(c, "cannot connect: " + f.cause().getMessage(), null);
+                        failed(c, "cannot connect: " + f.cause().getMessage(), null, true);
                     }
                 }
             });
@@ -499,14 +515,19 @@ final class LoopAgents implements Driver {
             Channel ch = channel;
             ch.writeAndFlush(r).addListener(f -> {
                 if (!f.isSuccess() && call == c && channel == ch) {
-                    failed(c, "cannot send: " + f.cause().getMessage(), null);
+                    failed(c, "cannot send: " + f.cause().getMessage(), null, true);
                 }
             });
+            // Each attempt waits at most the call's time left (and one millisecond).
+            long waitNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(
+                    TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MS + c.holdMs()),
+                    deadlineNanos - System.nanoTime()));
             timer = loop.schedule(() -> {
                 if (call == c && channel == ch) {
-                    failed(c, "no answer in " + (REQUEST_TIMEOUT_MS + c.holdMs()) + " ms", null);
+                    failed(c, "no answer in " + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms",
+                            null, true);
                 }
-            }, REQUEST_TIMEOUT_MS + c.holdMs(), TimeUnit.MILLISECONDS);
+            }, waitNanos, TimeUnit.NANOSECONDS);
         }
 
         void answered(Channel ch, FullHttpResponse response) {
@@ -515,6 +536,13 @@ final class LoopAgents implements Driver {
             }
             Call c = call;
             cancelTimer();
+            if (response.decoderResult().isFailure()) {
+                // A connection cut inside the headers, or bytes that are not HTTP: Netty hands
+                // on what it parsed, which may carry a real status and no body.
+                failed(c, "an answer that is not HTTP: " + response.decoderResult().cause(),
+                        null, true);
+                return;
+            }
             int status = response.status().code();
             JsonNode body;
             try {
@@ -532,7 +560,7 @@ final class LoopAgents implements Driver {
                     // An HTTP date: Baton never sends one, so back off as usual.
                 }
                 failed(c, status + " " + body.path("error").path("message").asText(),
-                        retryAfterMs);
+                        retryAfterMs, false);
                 return;
             }
             int leader = hostPorts.indexOf(response.headers().get(LEADER_HEADER, ""));
@@ -547,15 +575,22 @@ final class LoopAgents implements Driver {
 
         void lost(Channel ch, String why) {
             if (ch == channel && call != null) {
-                failed(call, why, null);
+                failed(call, why, null, true);
             }
         }
 
-        /** This attempt failed: the next node, after a pause, or give up at the deadline. */
-        private void failed(Call c, String why, Long retryAfterMs) {
+        /**
+         * This attempt failed: the next node, after a pause, or give up at the deadline.
+         *
+         * @param unreachable the node did not answer (a node that answered 503 is likely to lead
+         *                    once its election ends, so its hints are still followed)
+         */
+        private void failed(Call c, String why, Long retryAfterMs, boolean unreachable) {
             cancelTimer();
             close();
-            failedAt[node] = System.nanoTime();
+            if (unreachable) {
+                failedAt[node] = System.nanoTime();
+            }
             String failure = hostPorts.get(node) + ": " + why;
             node = (node + 1) % addresses.size();
             long pauseMs = pauseMs(attempt++, retryAfterMs);
@@ -606,7 +641,8 @@ final class LoopAgents implements Driver {
     }
 
     private boolean failedLately(int node) {
-        return failedAt[node] != 0 && System.nanoTime() - failedAt[node] < AVOID_AFTER_FAILURE_NANOS;
+        return failedAt[node] != 0
+                && System.nanoTime() - failedAt[node] < AVOID_AFTER_FAILURE_NANOS;
     }
 
     /** A connection's answers and end, handed to its agent. */
