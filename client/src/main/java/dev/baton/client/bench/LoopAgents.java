@@ -1,8 +1,9 @@
 package dev.baton.client.bench;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
@@ -90,6 +91,8 @@ final class LoopAgents implements Driver {
     private int preferred;
     /** When each node last failed a request (System.nanoTime()), 0 for never. */
     private final long[] failedAt;
+    /** The agents of the phases so far, each with its connection. */
+    private final List<Agent> pool = new ArrayList<>();
 
     private LoopAgents(List<String> hostPorts) {
         this.hostPorts = hostPorts;
@@ -228,7 +231,7 @@ final class LoopAgents implements Driver {
         a.send(Call.write("POST", tasks(run), task, RETRY_DEADLINE_MS, 0, answer -> {
             if (answer.record(run, "create")) {
                 chainStep(run, a, n, nextChain, made, chain, step + 1,
-                        answer.body().path("id").asLong(), finished);
+                        answer.body().id(), finished);
             } else {
                 // The rest of this chain cannot be made: its blocker is missing.
                 nextChain(run, a, n, nextChain, made, finished);
@@ -264,11 +267,7 @@ final class LoopAgents implements Driver {
                         finished.run(); // Refused: asking again would be refused again.
                         return;
                     }
-                    List<long[]> claims = new ArrayList<>();
-                    for (JsonNode c : answer.body().path("claims")) {
-                        claims.add(new long[] {c.path("task").path("id").asLong(),
-                                c.path("token").asLong()});
-                    }
+                    List<Grant> claims = answer.body().claims();
                     a.idle = claims.isEmpty();
                     if (a.idle) {
                         // An empty answer is not a claim: not recorded.
@@ -281,23 +280,23 @@ final class LoopAgents implements Driver {
                     }
                     run.op("claim").record(answer.nanos());
                     run.pauses.claimed();
-                    for (long[] c : claims) {
-                        run.claimed(c[0], c[1]);
+                    for (Grant c : claims) {
+                        run.claimed(c.id(), c.token());
                     }
                     complete(run, a, d, claims, 0, () -> claim(run, a, d, finished));
                 }));
     }
 
     /** Completes {@code claims} from the {@code i}th on, one at a time, then {@code next}. */
-    private void complete(Bench.Run run, Agent a, Drain d, List<long[]> claims, int i,
+    private void complete(Bench.Run run, Agent a, Drain d, List<Grant> claims, int i,
                           Runnable next) {
         if (i == claims.size()) {
             next.run();
             return;
         }
-        long[] c = claims.get(i);
-        ObjectNode token = JSON.createObjectNode().put("token", c[1]);
-        a.send(Call.write("POST", "/v1/queues/" + run.queue + "/tasks/" + c[0] + "/complete",
+        Grant c = claims.get(i);
+        ObjectNode token = JSON.createObjectNode().put("token", c.token());
+        a.send(Call.write("POST", "/v1/queues/" + run.queue + "/tasks/" + c.id() + "/complete",
                 token, 10 * RETRY_DEADLINE_MS, 0, answer -> {
                     if (answer.record(run, "complete")) {
                         d.done++;
@@ -327,11 +326,11 @@ final class LoopAgents implements Driver {
                         return;
                     }
                     a.mayHoldUnknown = false;
-                    List<long[]> held = new ArrayList<>();
-                    for (JsonNode h : answer.body().path("claims")) {
-                        if (h.path("queue").asText().equals(run.queue)) {
-                            held.add(new long[] {h.path("id").asLong(), h.path("token").asLong()});
-                            run.claimed(h.path("id").asLong(), h.path("token").asLong());
+                    List<Grant> held = new ArrayList<>();
+                    for (Grant h : answer.body().claims()) {
+                        if (run.queue.equals(h.queue())) {
+                            held.add(h);
+                            run.claimed(h.id(), h.token());
                         }
                     }
                     complete(run, a, d, held, 0, () -> claim(run, a, d, finished));
@@ -355,13 +354,10 @@ final class LoopAgents implements Driver {
         ObjectNode ask = JSON.createObjectNode().put("agent", "single");
         a.send(Call.write("POST", "/v1/queues/" + run.queue + "/claim", ask, RETRY_DEADLINE_MS,
                 0, answer -> {
-                    List<long[]> claims = new ArrayList<>();
+                    List<Grant> claims = List.of();
                     if (answer.record(run, "claim")) {
-                        for (JsonNode c : answer.body().path("claims")) {
-                            long id = c.path("task").path("id").asLong();
-                            claims.add(new long[] {id, c.path("token").asLong()});
-                            run.claimed(id, c.path("token").asLong());
-                        }
+                        claims = answer.body().claims();
+                        claims.forEach(c -> run.claimed(c.id(), c.token()));
                     }
                     complete(run, a, new Drain(), claims, 0,
                             () -> single(run, a, n, i, finished));
@@ -377,14 +373,21 @@ final class LoopAgents implements Driver {
         return "/v1/queues/" + run.queue + "/tasks";
     }
 
-    /** Starts {@code count} agents on the loop and waits until each has called its finish. */
+    /**
+     * Starts {@code count} agents on the loop and waits until each has called its finish. The
+     * agents and their connections are kept for the next phase, as a client keeps its idle
+     * connections: a drain's claims start on connections its creates opened, to the leader.
+     */
     private void agents(int count, AgentBody body) throws InterruptedException {
         CountDownLatch finishedAll = new CountDownLatch(count);
-        List<Agent> started = new ArrayList<>();
         loop.execute(() -> {
             for (int i = 0; i < count; i++) {
-                Agent a = new Agent("bench-agent-" + i);
-                started.add(a);
+                if (i == pool.size()) {
+                    pool.add(new Agent("bench-agent-" + i));
+                }
+                Agent a = pool.get(i);
+                a.idle = false;
+                a.mayHoldUnknown = false;
                 boolean[] once = {false};
                 body.start(a, () -> {
                     if (!once[0]) {
@@ -396,8 +399,12 @@ final class LoopAgents implements Driver {
         });
         try {
             finishedAll.await();
-        } finally {
-            loop.execute(() -> started.forEach(Agent::close));
+        } catch (InterruptedException e) {
+            loop.execute(() -> {
+                pool.forEach(Agent::close); // Their calls are abandoned.
+                pool.clear();
+            });
+            throw e;
         }
     }
 
@@ -430,7 +437,7 @@ final class LoopAgents implements Driver {
      * A final answer: a 2xx or 4xx, or status 0 when none came within the deadline (then
      * {@code error} says why).
      */
-    private record Answer(int status, JsonNode body, String error, long nanos) {
+    private record Answer(int status, Read body, String error, long nanos) {
         boolean ok() {
             return status / 100 == 2;
         }
@@ -441,10 +448,93 @@ final class LoopAgents implements Driver {
                 run.op(op).record(nanos);
                 return true;
             }
-            JsonNode e = body.path("error");
             run.failed(op, status == 0 ? error
-                    : status + " " + e.path("code").asText() + " " + e.path("message").asText());
+                    : status + " " + body.errorCode() + " " + body.errorMessage());
             return false;
+        }
+    }
+
+    /** A claim in an answer: its task's queue (a pulse's claims name it), id and token. */
+    private record Grant(String queue, long id, long token) {
+    }
+
+    /**
+     * The few fields of an answer that the agents read: a created task's {@code id}, the
+     * {@code claims} of a claim-next or a pulse, an error's code and message. Read from the
+     * text as it streams past, without building a tree of the whole task: the tree was a fifth
+     * of the loop thread's time (JFR).
+     */
+    private record Read(long id, List<Grant> claims, String errorCode, String errorMessage) {
+        static final Read NOTHING = new Read(-1, List.of(), "", "");
+
+        static Read of(byte[] text) throws IOException {
+            long id = -1;
+            List<Grant> claims = List.of();
+            String code = "";
+            String message = "";
+            try (JsonParser p = JSON.getFactory().createParser(text)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    return NOTHING;
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if (field.equals("id")) {
+                        id = p.getValueAsLong(-1);
+                    } else if (field.equals("claims") && value == JsonToken.START_ARRAY) {
+                        claims = new ArrayList<>();
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                            claims.add(grant(p));
+                        }
+                    } else if (field.equals("error") && value == JsonToken.START_OBJECT) {
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String name = p.currentName();
+                            p.nextToken();
+                            if (name.equals("code")) {
+                                code = p.getValueAsString("");
+                            } else if (name.equals("message")) {
+                                message = p.getValueAsString("");
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            }
+            return new Read(id, claims, code, message);
+        }
+
+        /** One claim, the parser at its opening brace: a pulse's, or a claim-next's. */
+        private static Grant grant(JsonParser p) throws IOException {
+            String queue = null;
+            long id = -1;
+            long token = -1;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("queue")) {
+                    queue = p.getValueAsString();
+                } else if (field.equals("id")) {
+                    id = p.getValueAsLong(-1);
+                } else if (field.equals("token")) {
+                    token = p.getValueAsLong(-1);
+                } else if (field.equals("task") && value == JsonToken.START_OBJECT) {
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        boolean isId = p.currentName().equals("id");
+                        p.nextToken();
+                        if (isId) {
+                            id = p.getValueAsLong(-1);
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+            return new Grant(queue, id, token);
         }
     }
 
@@ -544,11 +634,11 @@ final class LoopAgents implements Driver {
                 return;
             }
             int status = response.status().code();
-            JsonNode body;
+            Read body;
             try {
-                body = JSON.readTree(ByteBufUtil.getBytes(response.content()));
+                body = Read.of(ByteBufUtil.getBytes(response.content()));
             } catch (IOException e) {
-                body = MissingNode.getInstance();
+                body = Read.NOTHING;
             }
             if (status == 500 || status == 502 || status == 503 || status == 504) {
                 String retryAfter = response.headers().get(HttpHeaderNames.RETRY_AFTER);
@@ -559,7 +649,7 @@ final class LoopAgents implements Driver {
                 } catch (NumberFormatException e) {
                     // An HTTP date: Baton never sends one, so back off as usual.
                 }
-                failed(c, status + " " + body.path("error").path("message").asText(),
+                failed(c, status + " " + body.errorMessage(),
                         retryAfterMs, false);
                 return;
             }
@@ -596,7 +686,7 @@ final class LoopAgents implements Driver {
             long pauseMs = pauseMs(attempt++, retryAfterMs);
             if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauseMs) - deadlineNanos >= 0) {
                 call = null;
-                c.then().accept(new Answer(0, MissingNode.getInstance(), failure,
+                c.then().accept(new Answer(0, Read.NOTHING, failure,
                         System.nanoTime() - c.startNanos()));
             } else if (pauseMs == 0) {
                 attempt();
