@@ -166,7 +166,7 @@ final class LoopAgents implements Driver {
             return;
         }
         ObjectNode task = JSON.createObjectNode().put("subject", "bench task " + next[0]++);
-        a.send(Call.write("POST", tasks(run), task, RETRY_DEADLINE_MS, 0, answer -> {
+        a.send(Call.post(inQueue(run, "/tasks"), task, RETRY_DEADLINE_MS, 0, answer -> {
             answer.record(run, "create");
             write(run, a, n, next, finished);
         }));
@@ -228,7 +228,7 @@ final class LoopAgents implements Driver {
         if (previous >= 0) {
             task.putArray("blockedBy").add(previous);
         }
-        a.send(Call.write("POST", tasks(run), task, RETRY_DEADLINE_MS, 0, answer -> {
+        a.send(Call.post(inQueue(run, "/tasks"), task, RETRY_DEADLINE_MS, 0, answer -> {
             if (answer.record(run, "create")) {
                 chainStep(run, a, n, nextChain, made, chain, step + 1,
                         answer.body().id(), finished);
@@ -252,7 +252,7 @@ final class LoopAgents implements Driver {
         if (waitMs > 0) {
             ask.put("waitMs", waitMs);
         }
-        a.send(Call.write("POST", "/v1/queues/" + run.queue + "/claim", ask, RETRY_DEADLINE_MS,
+        a.send(Call.post(inQueue(run, "/claim"), ask, RETRY_DEADLINE_MS,
                 waitMs, answer -> {
                     if (answer.status() == 0) {
                         answer.record(run, "claim");
@@ -296,7 +296,7 @@ final class LoopAgents implements Driver {
         }
         Grant c = claims.get(i);
         ObjectNode token = JSON.createObjectNode().put("token", c.token());
-        a.send(Call.write("POST", "/v1/queues/" + run.queue + "/tasks/" + c.id() + "/complete",
+        a.send(Call.post(inQueue(run, "/tasks/" + c.id() + "/complete"),
                 token, 10 * RETRY_DEADLINE_MS, 0, answer -> {
                     if (answer.record(run, "complete")) {
                         d.done++;
@@ -311,14 +311,13 @@ final class LoopAgents implements Driver {
 
     /**
      * After a claim that got no answer, or a complete that failed: the cluster may have granted
-     * the claim, or kept it, and then this agent
-     * holds a task no other agent can claim while the agent's next claims keep its session alive
-     * (the drain would never end). As an agent that restarted would, it asks what it holds (a
-     * pulse) and completes those tasks.
+     * that claim, or kept it, and then this agent holds a task no other agent can claim while
+     * the agent's next claims keep its session alive (the drain would never end). As an agent
+     * that restarted would, it asks what it holds (a pulse) and completes those tasks.
      */
     private void finishHeld(Bench.Run run, Agent a, Drain d, Runnable finished) {
         ObjectNode ttl = JSON.createObjectNode().put("ttlMs", 30_000);
-        a.send(Call.write("POST", "/v1/agents/" + a.name + "/pulse", ttl, RETRY_DEADLINE_MS, 0,
+        a.send(Call.post("/v1/agents/" + a.name + "/pulse", ttl, RETRY_DEADLINE_MS, 0,
                 answer -> {
                     if (!answer.ok()) {
                         answer.record(run, "pulse");
@@ -352,7 +351,7 @@ final class LoopAgents implements Driver {
             return;
         }
         ObjectNode ask = JSON.createObjectNode().put("agent", "single");
-        a.send(Call.write("POST", "/v1/queues/" + run.queue + "/claim", ask, RETRY_DEADLINE_MS,
+        a.send(Call.post(inQueue(run, "/claim"), ask, RETRY_DEADLINE_MS,
                 0, answer -> {
                     List<Grant> claims = List.of();
                     if (answer.record(run, "claim")) {
@@ -369,8 +368,9 @@ final class LoopAgents implements Driver {
         loop.schedule(step, BACKOFF_MIN_MS, TimeUnit.MILLISECONDS);
     }
 
-    private static String tasks(Bench.Run run) {
-        return "/v1/queues/" + run.queue + "/tasks";
+    /** The path of {@code rest} in the run's queue. */
+    private static String inQueue(Bench.Run run, String rest) {
+        return "/v1/queues/" + run.queue + rest;
     }
 
     /**
@@ -413,17 +413,18 @@ final class LoopAgents implements Driver {
     }
 
     /**
-     * One operation: a request, sent until it gets a final answer or its deadline passes.
+     * One operation: a POST (every call the agents make is one), sent until it gets a final
+     * answer or its deadline passes.
      *
      * @param key the Idempotency-Key every attempt carries
      * @param holdMs how long the server may hold it on purpose (a long poll)
      */
-    private record Call(String method, String path, byte[] body, String key, long deadlineMs,
-                        long holdMs, Consumer<Answer> then, long startNanos) {
-        static Call write(String method, String path, JsonNode body, long deadlineMs,
-                          long holdMs, Consumer<Answer> then) {
+    private record Call(String path, byte[] body, String key, long deadlineMs, long holdMs,
+                        Consumer<Answer> then, long startNanos) {
+        static Call post(String path, JsonNode body, long deadlineMs, long holdMs,
+                         Consumer<Answer> then) {
             try {
-                return new Call(method, path, JSON.writeValueAsBytes(body),
+                return new Call(path, JSON.writeValueAsBytes(body),
                         Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE,
                                 36) + Long.toString(System.nanoTime(), 36),
                         deadlineMs, holdMs, then, System.nanoTime());
@@ -594,7 +595,7 @@ final class LoopAgents implements Driver {
 
         private void write(Call c) {
             DefaultFullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
-                    HttpMethod.valueOf(c.method()), c.path(), Unpooled.wrappedBuffer(c.body()));
+                    HttpMethod.POST, c.path(), Unpooled.wrappedBuffer(c.body()));
             HttpHeaders h = r.headers();
             h.set(HttpHeaderNames.HOST, hostPorts.get(node));
             h.set(HttpHeaderNames.USER_AGENT, "baton-bench");
@@ -649,8 +650,7 @@ final class LoopAgents implements Driver {
                 } catch (NumberFormatException e) {
                     // An HTTP date: Baton never sends one, so back off as usual.
                 }
-                failed(c, status + " " + body.errorMessage(),
-                        retryAfterMs, false);
+                failed(c, status + " " + body.errorMessage(), retryAfterMs, false);
                 return;
             }
             int leader = hostPorts.indexOf(response.headers().get(LEADER_HEADER, ""));
